@@ -1,0 +1,55 @@
+# Two commands for a new machine: `make run` (the site with demo content) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+# Build steps read the settings, which need a key; the real one lives in .env or the environment.
+BUILD_ENV := SECRET_KEY=$${SECRET_KEY:-build-only-not-secret}
+
+.PHONY: run test lint migrations-check bench setup system-packages lock
+
+$(BIN)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	touch $@
+
+# Debian packages the project needs: gettext (compilemessages), Chromium (browser tests), wrk (bench).
+system-packages:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	if [ -n "$$missing" ]; then apt-get update -q && $(APT) $$missing; fi
+
+.env:
+	sed "s|^SECRET_KEY=.*|SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" .env.example > .env
+
+setup: $(BIN)/.installed system-packages
+	$(BUILD_ENV) $(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0
+
+run: setup .env
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_demo
+	@echo "Admin: $(BIN)/python manage.py createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: $(BIN)/.installed
+	$(BUILD_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# Re-lock after editing requirements*.in.
+lock: $(BIN)/.installed
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --python-version 3.11 requirements.in -o requirements.txt
+	$(BIN)/uv pip compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --python-version 3.11 requirements-dev.in -o requirements-dev.txt

@@ -1,0 +1,17 @@
+"""Prepares the environment before pytest-django reads the settings.
+
+The suite runs on a throwaway PostgreSQL cluster of its own (deleted at the end), with production
+defaults except HTTPS redirection, which the test client and the live server do not speak.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocrm_site.settings")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+if not os.environ.get("DATABASE_URL"):
+    os.environ["EMBEDDED_PGDATA"] = os.path.join(tempfile.mkdtemp(prefix="nocrm-test-pg-"), "data")
+    os.environ["EMBEDDED_CLEANUP"] = "delete"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsentConfig(AppConfig):
+    name = "consent"
+    verbose_name = _("Consentement et traceurs")
+
+    def ready(self) -> None:
+        from consent import declarations
+
+        declarations.connect_invalidation()

@@ -1,0 +1,158 @@
+"""Turning a POST to the consent endpoint (JSON from consent.js, or a no-JS form) into a Decision.
+
+Anything unexpected is refused with ``BadDecision`` (the view answers 400 and stores nothing):
+unknown fields or purposes, refusing "necessary", values that are not booleans, a bad ID.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from consent.cookie import ConsentState
+from consent.models import OPTIONAL_PURPOSES, Action, Source
+
+BUTTONS = ("accept_all", "reject_all", "save", "close")
+JSON_FIELDS = {"action", "choices", "source", "decision_id", "decided_at", "revision", "gpc", "path"}
+FORM_TRUE = {"on", "1", "true"}
+# A decision re-sent after an outage keeps its time if it is at most this old.
+MAX_RESEND_AGE = timedelta(days=7)
+
+
+class BadDecision(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Decision:
+    button: str
+    requested: dict[str, bool]
+    source: str
+    decision_id: uuid.UUID
+    decided_at: datetime
+    revision: int | None
+    gpc: bool
+    page_path: str
+
+    def resolve(self, prior: ConsentState | None) -> tuple[str, dict[str, bool]]:
+        """The recorded action and the state of every optional purpose."""
+        if self.button == "accept_all":
+            # Global Privacy Control: "accept all" never grants advertising; only its own switch does.
+            return Action.ACCEPT_ALL, {slug: not (self.gpc and slug == "advertising") for slug in OPTIONAL_PURPOSES}
+        if self.button in ("reject_all", "close"):
+            return Action(self.button), dict.fromkeys(OPTIONAL_PURPOSES, False)
+        choices = {slug: self.requested.get(slug, False) for slug in OPTIONAL_PURPOSES}
+        withdrawn = prior is not None and any(prior.granted(s) and not choices[s] for s in OPTIONAL_PURPOSES)
+        return (Action.WITHDRAW if withdrawn else Action.CUSTOM), choices
+
+
+def from_json(body: bytes, *, header_gpc: bool) -> Decision:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadDecision("The body is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise BadDecision("The body must be a JSON object.")
+    unknown = set(data) - JSON_FIELDS
+    if unknown:
+        raise BadDecision(f"Unknown field: {sorted(unknown)[0]}.")
+    choices = data.get("choices", {})
+    if not isinstance(choices, dict):
+        raise BadDecision("choices must be an object.")
+    requested = _choices({k: v for k, v in choices.items()}, lambda v: v if isinstance(v, bool) else None)
+    source = data.get("source", Source.BANNER)
+    if source not in (Source.BANNER, Source.SETTINGS):
+        raise BadDecision("source must be banner or settings.")
+    gpc = data.get("gpc", False)
+    revision = data.get("revision")
+    path = data.get("path", "")
+    if not isinstance(gpc, bool):
+        raise BadDecision("gpc must be a boolean.")
+    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool) or revision < 1):
+        raise BadDecision("revision must be a positive integer.")
+    if not isinstance(path, str):
+        raise BadDecision("path must be a string.")
+    return Decision(
+        button=_button(data.get("action")),
+        requested=requested,
+        source=source,
+        decision_id=_uuid(data.get("decision_id")),
+        decided_at=_decided_at(data.get("decided_at")),
+        revision=revision,
+        gpc=gpc or header_gpc,
+        page_path=path[:512],
+    )
+
+
+def from_form(post: QueryDict, *, header_gpc: bool) -> Decision:
+    allowed = {"action", "next", *OPTIONAL_PURPOSES, "necessary"}
+    for key in post:
+        if key not in allowed:
+            raise BadDecision(f"Unknown field: {key}.")
+        if len(post.getlist(key)) > 1:
+            raise BadDecision(f"{key} is given more than once.")
+    requested = _choices(
+        {k: post[k] for k in post if k in allowed - {"action", "next"}},
+        lambda v: True if v in FORM_TRUE else None,
+    )
+    return Decision(
+        button=_button(post.get("action")),
+        requested=requested,
+        source=Source.NOJS,
+        decision_id=uuid.uuid4(),
+        decided_at=timezone.now(),
+        revision=None,
+        gpc=header_gpc,
+        page_path=post.get("next", "")[:512],
+    )
+
+
+def _button(value: object) -> str:
+    if value not in BUTTONS:
+        raise BadDecision(f"action must be one of {', '.join(BUTTONS)}.")
+    return str(value)
+
+
+def _choices(raw: dict[str, object], parse) -> dict[str, bool]:
+    choices: dict[str, bool] = {}
+    for slug, value in raw.items():
+        parsed = parse(value)
+        if parsed is None:
+            raise BadDecision(f"{slug} must be a boolean.")
+        if slug == "necessary":
+            if not parsed:
+                raise BadDecision("Strictly necessary cookies cannot be refused.")
+            continue
+        if slug not in OPTIONAL_PURPOSES:
+            raise BadDecision(f"Unknown purpose: {slug}.")
+        choices[slug] = parsed
+    return choices
+
+
+def _uuid(value: object) -> uuid.UUID:
+    if value is None:
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise BadDecision("decision_id must be a UUID.") from exc
+
+
+def _decided_at(value: object) -> datetime:
+    """The client's time of decision (ms since the epoch), kept when it is plausible."""
+    now = timezone.now()
+    if value is None:
+        return now
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise BadDecision("decided_at must be a number of milliseconds.")
+    try:
+        when = datetime.fromtimestamp(value / 1000, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise BadDecision("decided_at is out of range.") from exc
+    # A wrong clock must not make the proof lie about the order of events: fall back to ours.
+    return when if now - MAX_RESEND_AGE <= when <= now + timedelta(minutes=1) else now

@@ -1,0 +1,129 @@
+"""Purposes, declarations and the policy revision, held in memory so that a page view costs no query.
+
+Each process keeps one ``Snapshot``. A version token in the Django cache says whether it is current:
+an admin change deletes the token (at once on every server with a shared cache; with the default
+per-process cache, other servers rebuild when their token expires, within
+``CONSENT_DECLARATIONS_CACHE_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+from django.db.models import Prefetch, signals
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from consent.models import (
+    OPTIONAL_PURPOSES,
+    Cookie,
+    EmailTracker,
+    PolicyRevision,
+    Provider,
+    Purpose,
+)
+
+VERSION_KEY = "consent:declarations-version"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    purposes: list[Purpose]
+    email_trackers: list[EmailTracker]
+    revision: int
+    revised_at: datetime | None
+    version: str
+    banner_hash: str = ""
+    # First-party cookie names (or families such as _ga_*) and paths per optional purpose,
+    # for the script and the server to delete when the purpose is withdrawn.
+    cookie_rules: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Every declared cookie name or family, so that consent.js can report the undeclared ones.
+    known_cookies: list[str] = field(default_factory=list)
+
+    def trackers_for(self, audience: str) -> list[EmailTracker]:
+        return [t for t in self.email_trackers if t.audience == audience]
+
+
+class _State:
+    snapshot: Snapshot | None = None
+
+
+_state = _State()
+_build_lock = threading.Lock()
+
+
+def get_snapshot() -> Snapshot:
+    """The current declarations; queries the database only when they changed or expired."""
+    version = cache.get(VERSION_KEY)
+    current = _state.snapshot
+    if current is not None and version == current.version:
+        return current
+    with _build_lock:
+        if version is None:
+            version = uuid.uuid4().hex
+            # add() so that concurrent builders on several servers settle on one token.
+            if not cache.add(VERSION_KEY, version, settings.CONSENT_DECLARATIONS_CACHE_SECONDS):
+                version = cache.get(VERSION_KEY) or version
+        try:
+            _state.snapshot = build_snapshot(version)
+        except DatabaseError:
+            # The database is down: pages keep their last known declarations rather than fail.
+            if current is None:
+                raise
+            logger.warning("declarations not refreshed: database unavailable")
+            return current
+        return _state.snapshot
+
+
+def build_snapshot(version: str) -> Snapshot:
+    cookies = Cookie.objects.select_related("provider")
+    purposes = list(Purpose.objects.prefetch_related(Prefetch("cookies", queryset=cookies)))
+    trackers = list(EmailTracker.objects.select_related("provider"))
+    latest = PolicyRevision.objects.order_by("-number").values("number", "created_at").first()
+    rules = {
+        p.slug: [(c.name, c.path) for c in p.cookies.all() if c.party == "first"]
+        for p in purposes
+        if p.slug in OPTIONAL_PURPOSES
+    }
+    snapshot = Snapshot(
+        purposes=purposes,
+        email_trackers=trackers,
+        revision=latest["number"] if latest else 1,
+        revised_at=latest["created_at"] if latest else None,
+        version=version,
+        cookie_rules=rules,
+        known_cookies=sorted({c.name for p in purposes for c in p.cookies.all()}),
+    )
+    return Snapshot(**{**snapshot.__dict__, "banner_hash": banner_hash(snapshot)})
+
+
+def banner_hash(snapshot: Snapshot) -> str:
+    """SHA-256 of the banner and modal as rendered in every language, and of the purposes shown."""
+    digest = hashlib.sha256()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            digest.update(render_to_string("consent/_ui.html", {"consent": snapshot}).encode())
+            shown = [(p.slug, p.name, p.description, p.required) for p in snapshot.purposes]
+            digest.update(json.dumps(shown, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def invalidate(**_kwargs: object) -> None:
+    """Forget the declarations on every server sharing the cache, once the transaction commits."""
+    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+
+
+def connect_invalidation() -> None:
+    for model in (Purpose, Provider, Cookie, EmailTracker, PolicyRevision):
+        signals.post_save.connect(invalidate, sender=model, dispatch_uid=f"consent-{model.__name__}-save")
+        signals.post_delete.connect(invalidate, sender=model, dispatch_uid=f"consent-{model.__name__}-delete")

@@ -1,0 +1,238 @@
+"""What the site declares (purposes, providers, cookies, e-mail trackers) and what visitors chose.
+
+Declarations are edited by marketers in the admin and shown on the cookie policy and in the consent
+modal; ``ConsentRecord`` is the append-only proof of every decision (see docs/decisions/).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class PurposeSlug(models.TextChoices):
+    NECESSARY = "necessary", _("Strictement nécessaires")
+    PREFERENCES = "preferences", _("Préférences")
+    STATISTICS = "statistics", _("Statistiques")
+    ADVERTISING = "advertising", _("Publicité")
+
+
+OPTIONAL_PURPOSES = (PurposeSlug.PREFERENCES, PurposeSlug.STATISTICS, PurposeSlug.ADVERTISING)
+
+
+class Purpose(models.Model):
+    slug = models.SlugField(
+        _("identifiant"),
+        choices=PurposeSlug.choices,
+        unique=True,
+        help_text=_("Fixé par le code : le consentement et Google Consent Mode s'appuient dessus."),
+    )
+    name = models.CharField(_("nom"), max_length=100, help_text=_("Titre affiché au visiteur."))
+    description = models.TextField(_("description"), help_text=_("Ce que ces traceurs font, en clair."))
+    required = models.BooleanField(
+        _("obligatoire"),
+        default=False,
+        help_text=_("Toujours actif, sans consentement : réservé aux traceurs strictement nécessaires."),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("finalité")
+        verbose_name_plural = _("finalités")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(required=False) | models.Q(slug="necessary"),
+                name="purpose_only_necessary_is_required",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    privacy_policy_url = models.URLField(_("politique de confidentialité"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("fournisseur")
+        verbose_name_plural = _("fournisseurs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Party(models.TextChoices):
+    FIRST = "first", _("Interne (first party)")
+    THIRD = "third", _("Tiers (third party)")
+
+
+class Cookie(models.Model):
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="cookies", verbose_name=_("fournisseur")
+    )
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="cookies", verbose_name=_("finalité"))
+    name = models.CharField(
+        _("nom du traceur"),
+        max_length=128,
+        help_text=_("Nom exact, ou famille avec * (par exemple _ga_*). Sert aussi à effacer le cookie au retrait."),
+    )
+    description = models.TextField(_("finalité détaillée"), help_text=_("À quoi sert ce traceur, pour le visiteur."))
+    duration = models.CharField(_("durée"), max_length=64, help_text=_("Par exemple « 13 mois » ou « session »."))
+    party = models.CharField(_("émetteur"), max_length=5, choices=Party.choices, default=Party.FIRST)
+    path = models.CharField(_("chemin"), max_length=128, default="/", help_text=_("Chemin du cookie, souvent /."))
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["purpose__order", "order", "name"]
+        verbose_name = _("cookie")
+        verbose_name_plural = _("cookies")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name", "path"], name="cookie_unique_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackerKind(models.TextChoices):
+    IMAGE = "image", _("image")
+    LINK = "link", _("lien")
+
+
+class Audience(models.TextChoices):
+    CONTACTS = "contacts", _("Contacts des clients")
+    USERS = "users", _("Utilisateurs de l'application")
+
+
+class EmailTracker(models.Model):
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="email_trackers", verbose_name=_("fournisseur")
+    )
+    audience = models.CharField(_("destinataires"), max_length=8, choices=Audience.choices)
+    url_shape = models.CharField(_("URL contenant"), max_length=200, help_text=_("Par exemple .../o/xxx.xxx"))
+    kind = models.CharField(_("type"), max_length=5, choices=TrackerKind.choices)
+    description = models.TextField(_("finalité"))
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["audience", "order", "url_shape"]
+        verbose_name = _("traceur d'e-mail")
+        verbose_name_plural = _("traceurs d'e-mail")
+
+    def __str__(self) -> str:
+        return self.url_shape
+
+
+class PolicyRevision(models.Model):
+    number = models.PositiveIntegerField(_("révision"), unique=True)
+    created_at = models.DateTimeField(_("date"), db_default=Now())
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("auteur")
+    )
+    note = models.CharField(_("note"), max_length=200, help_text=_("Ce qui change, par ex. « nouveau traceur »."))
+    banner_hash = models.CharField(_("empreinte du bandeau"), max_length=64)
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        verbose_name = _("révision de la politique")
+        verbose_name_plural = _("révisions de la politique")
+
+    def __str__(self) -> str:
+        return f"{self.number}"
+
+
+class Action(models.TextChoices):
+    ACCEPT_ALL = "accept_all", _("Tout accepter")
+    REJECT_ALL = "reject_all", _("Tout refuser")
+    CUSTOM = "custom", _("Choix personnalisé")
+    CLOSE = "close", _("Fermeture sans choix (refus)")
+    WITHDRAW = "withdraw", _("Retrait d'un consentement")
+
+
+class Source(models.TextChoices):
+    BANNER = "banner", _("Bandeau")
+    SETTINGS = "settings", _("Lien « Paramètres des cookies »")
+    NOJS = "nojs", _("Formulaire sans JavaScript")
+
+
+class ConsentRecordQuerySet(models.QuerySet):
+    def between(self, start, end) -> "ConsentRecordQuerySet":
+        """Decisions made from ``start`` (inclusive) to ``end`` (exclusive)."""
+        return self.filter(decided_at__gte=start, decided_at__lt=end)
+
+    def for_consent_id(self, consent_id: uuid.UUID) -> "ConsentRecordQuerySet":
+        return self.filter(consent_id=consent_id).order_by("decided_at", "id")
+
+
+class ConsentRecord(models.Model):
+    """One decision of one visitor. Rows are never updated; the database refuses it."""
+
+    consent_id = models.UUIDField(_("identifiant de consentement"))
+    decision_id = models.UUIDField(
+        _("identifiant de décision"), unique=True, help_text=_("Rend les renvois idempotents.")
+    )
+    decided_at = models.DateTimeField(_("décidé le"))
+    recorded_at = models.DateTimeField(_("enregistré le"), db_default=Now())
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    preferences = models.BooleanField(_("préférences"))
+    statistics = models.BooleanField(_("statistiques"))
+    advertising = models.BooleanField(_("publicité"))
+    policy_revision = models.PositiveIntegerField(_("révision"))
+    banner_hash = models.CharField(_("empreinte du bandeau"), max_length=64)
+    language = models.CharField(_("langue"), max_length=8)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    gpc = models.BooleanField(_("signal GPC"))
+    user_agent = models.CharField(_("navigateur"), max_length=256, blank=True)
+    page_path = models.CharField(_("page"), max_length=512, blank=True)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enregistrement de consentement")
+        verbose_name_plural = _("journal des consentements")
+        indexes = [
+            models.Index(fields=["decided_at", "id"], name="consent_rec_decided_idx"),
+            models.Index(fields=["consent_id", "decided_at"], name="consent_rec_cid_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                # With Global Privacy Control, "accept all" leaves advertising off.
+                condition=~models.Q(action="accept_all")
+                | (models.Q(preferences=True, statistics=True) & (models.Q(advertising=True) | models.Q(gpc=True))),
+                name="consent_accept_all_grants_all",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(action__in=["reject_all", "close"])
+                | models.Q(preferences=False, statistics=False, advertising=False),
+                name="consent_refusal_grants_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consent_id} {self.action} {self.decided_at:%Y-%m-%d %H:%M}"
+
+    def choices(self) -> dict[str, bool]:
+        return {"necessary": True, **{slug: getattr(self, slug) for slug in OPTIONAL_PURPOSES}}
+
+
+class UndeclaredCookie(models.Model):
+    """A cookie name seen in visitors' browsers that no declaration covers (reported by consent.js)."""
+
+    name = models.CharField(_("nom"), max_length=128, unique=True)
+    first_seen = models.DateTimeField(_("vu la première fois"), db_default=Now())
+    last_seen = models.DateTimeField(_("vu la dernière fois"), db_default=Now())
+    reports = models.PositiveIntegerField(_("signalements"), default=1)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("cookie non déclaré")
+        verbose_name_plural = _("cookies non déclarés")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,57 @@
+"""Writes of the consent app: recording a decision as proof of consent."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import connection
+
+from consent.decision import Decision
+from consent.declarations import get_snapshot
+from consent.models import ConsentRecord, UndeclaredCookie
+
+
+def record_consent(
+    *,
+    consent_id: uuid.UUID,
+    decision: Decision,
+    action: str,
+    choices: dict[str, bool],
+    language: str,
+    user_agent: str,
+) -> None:
+    """Store one decision with a single INSERT (``ON CONFLICT DO NOTHING``).
+
+    A decision re-sent after an outage carries its original ``decision_id``, so it is stored once.
+    Raises ``django.db.DatabaseError`` when the database cannot be reached.
+    """
+    snapshot = get_snapshot()
+    record = ConsentRecord(
+        consent_id=consent_id,
+        decision_id=decision.decision_id,
+        decided_at=decision.decided_at,
+        action=action,
+        policy_revision=min(decision.revision or snapshot.revision, snapshot.revision),
+        banner_hash=snapshot.banner_hash,
+        language=language[:8],
+        source=decision.source,
+        gpc=decision.gpc,
+        user_agent=user_agent[:256],
+        page_path=decision.page_path,
+        **choices,
+    )
+    ConsentRecord.objects.bulk_create([record], ignore_conflicts=True)
+
+
+def report_undeclared_cookies(*, names: list[str]) -> None:
+    """Count cookie names that no declaration covers, in one upsert."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {UndeclaredCookie._meta.db_table} (name, reports)
+            SELECT unnest(%s::text[]), 1
+            ON CONFLICT (name) DO UPDATE
+            SET reports = {UndeclaredCookie._meta.db_table}.reports + 1, last_seen = now()
+            """,
+            [sorted(set(names))],
+        )

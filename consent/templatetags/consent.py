@@ -1,0 +1,113 @@
+"""Template tags of the consent manager: ``{% load consent %}``.
+
+They only ask (the declarations snapshot, the visitor's cookie); decisions are made by consent.js
+in the browser, so that a page's HTML is the same for every visitor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.base import Parser, Token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from consent import cookie, gating
+from consent.declarations import get_snapshot
+from consent.models import PurposeSlug
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+
+@register.simple_tag(takes_context=True)
+def consent_ui(context: template.Context) -> SafeString:
+    """The banner, the settings dialog and the configuration that consent.js reads."""
+    snapshot = get_snapshot()
+    config = {
+        "name": settings.CONSENT_COOKIE_NAME,
+        "rev": snapshot.revision,
+        "maxAge": settings.CONSENT_MAX_AGE,
+        "url": reverse("consent:update"),
+        "report": reverse("consent:report"),
+        "lang": get_language(),
+        "rules": snapshot.cookie_rules,
+        "known": snapshot.known_cookies,
+        "gtm": settings.CONSENT_GTM_MAPPING,
+    }
+    # json.dumps escapes nothing for HTML: "<" is escaped by hand so no "</script>" can appear.
+    payload = json.dumps(config, separators=(",", ":")).replace("<", "\\u003c")
+    return render_to_string(
+        "consent/_ui.html",
+        {"consent": snapshot, "consent_config": payload, "granted": ()},
+        request=context.get("request"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def consent_gtm(context: template.Context) -> SafeString:
+    """Consent Mode v2 defaults, a returning visitor's update, then Google Tag Manager."""
+    return render_to_string(
+        "consent/_gtm.html",
+        {
+            "container": settings.GTM_CONTAINER_ID,
+            "requires": settings.CONSENT_GTM_REQUIRES,
+            "mapping": json.dumps(settings.CONSENT_GTM_MAPPING, separators=(",", ":")),
+            "cookie_name": settings.CONSENT_COOKIE_NAME,
+            "revision": get_snapshot().revision,
+            "max_age": settings.CONSENT_MAX_AGE,
+        },
+        request=context.get("request"),
+    )
+
+
+@register.tag("consent")
+def do_consent(parser: Parser, token: Token) -> ConsentNode:
+    """``{% consent "advertising" [provider="LinkedIn"] %}…{% endconsent %}``: inert until granted."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3) or (len(bits) == 3 and not bits[2].startswith("provider=")):
+        raise template.TemplateSyntaxError('Usage: {% consent "purpose" [provider="Name"] %}…{% endconsent %}')
+    purpose = parser.compile_filter(bits[1])
+    provider = parser.compile_filter(bits[2].removeprefix("provider=")) if len(bits) == 3 else None
+    nodelist = parser.parse(("endconsent",))
+    parser.delete_first_token()
+    return ConsentNode(purpose, provider, nodelist)
+
+
+class ConsentNode(template.Node):
+    def __init__(self, purpose, provider, nodelist: template.NodeList) -> None:
+        self.purpose, self.provider, self.nodelist = purpose, provider, nodelist
+
+    def render(self, context: template.Context) -> str:
+        purpose = self.purpose.resolve(context)
+        if purpose not in PurposeSlug.values:
+            if settings.DEBUG:
+                raise template.TemplateSyntaxError(f"Unknown consent purpose {purpose!r}")
+            logger.error("unknown consent purpose in a template", extra={"purpose": str(purpose)})
+            return ""
+        html = self.nodelist.render(context)
+        if purpose == PurposeSlug.NECESSARY:
+            return html
+        name = _purpose_name(purpose)
+        provider = self.provider.resolve(context) if self.provider else ""
+        return gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
+
+
+def _purpose_name(slug: str) -> str:
+    for purpose in get_snapshot().purposes:
+        if purpose.slug == slug:
+            return purpose.name
+    return str(PurposeSlug(slug).label)
+
+
+@register.filter
+def consent_granted(request: HttpRequest, purpose: str) -> bool:
+    """Server-side check; the page then varies by visitor, so use it only where that is acceptable."""
+    state = cookie.read(request)
+    return state is not None and state.revision == get_snapshot().revision and state.granted(purpose)

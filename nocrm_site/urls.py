@@ -1,0 +1,29 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from nocrm_site import views
+
+
+def page(route: str, template: str, name: str):
+    return path(route, TemplateView.as_view(template_name=f"pages/{template}.html"), name=name)
+
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+# French at /, English under /en/; URL words are translated too.
+urlpatterns += i18n_patterns(
+    page("", "home", "home"),
+    page(_("fonctionnalites/"), "features", "features"),
+    page(_("tarifs/"), "pricing", "pricing"),
+    page(_("contact/"), "contact", "contact"),
+    page(_("mentions-legales/"), "legal", "legal"),
+    path(_("cookies/"), views.cookie_policy, name="cookie-policy"),
+    path("", include("consent.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,36 @@
+"""Site-level views: the cookie policy page and the health check (marketing pages are templates)."""
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from consent.declarations import get_snapshot
+from consent.models import Audience
+
+
+@require_safe
+def cookie_policy(request: HttpRequest) -> HttpResponse:
+    snapshot = get_snapshot()
+    return render(
+        request,
+        "pages/cookies.html",
+        {
+            "consent": snapshot,
+            "contact_trackers": snapshot.trackers_for(Audience.CONTACTS),
+            "user_trackers": snapshot.trackers_for(Audience.USERS),
+        },
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers a query, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": False}, status=503)
+    return JsonResponse({"status": "ok", "database": True})
