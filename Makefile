@@ -35,7 +35,6 @@ run: setup .env
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
-	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/pytest
 
 lint: $(BIN)/.installed

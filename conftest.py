@@ -15,3 +15,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 if not os.environ.get("DATABASE_URL"):
     os.environ["EMBEDDED_PGDATA"] = os.path.join(tempfile.mkdtemp(prefix="nocrm-test-pg-"), "data")
     os.environ["EMBEDDED_CLEANUP"] = "delete"
+
+
+def pytest_configure() -> None:
+    # Reading the settings marks them configured, so pytest-django (whose hook runs last) sets
+    # Django up with the environment prepared above.
+    from django.conf import settings
+
+    assert settings.DATABASES

@@ -1,0 +1,80 @@
+"""Admin for marketers: purposes, providers, cookie and e-mail tracker declarations."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie
+
+
+class CookieInline(TranslationTabularInline):
+    model = Cookie
+    extra = 0
+    fields = ("name", "provider", "description", "duration", "party", "path", "order")
+    autocomplete_fields = ("provider",)
+
+
+@admin.register(Purpose)
+class PurposeAdmin(TranslationAdmin):
+    list_display = ("name", "slug", "required", "order", "cookie_count")
+    list_editable = ("order",)
+    ordering = ("order",)
+    inlines = [CookieInline]
+
+    @admin.display(description=_("traceurs"))
+    def cookie_count(self, purpose: Purpose) -> int:
+        return purpose.cookies.count()
+
+    def has_add_permission(self, request) -> bool:
+        # The four purposes are fixed by the code (consent cookie, Consent Mode mapping).
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ProviderCookieInline(CookieInline):
+    autocomplete_fields = ()
+    fields = ("name", "purpose", "description", "duration", "party", "path", "order")
+
+
+class EmailTrackerInline(TranslationTabularInline):
+    model = EmailTracker
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "privacy_policy_url")
+    search_fields = ("name",)
+    inlines = [ProviderCookieInline, EmailTrackerInline]
+
+
+@admin.register(Cookie)
+class CookieAdmin(TranslationAdmin):
+    list_display = ("name", "provider", "purpose", "party", "duration", "order")
+    list_filter = ("purpose", "party", "provider")
+    list_select_related = ("provider", "purpose")
+    search_fields = ("name", "provider__name", "description_fr", "description_en")
+    autocomplete_fields = ("provider",)
+    ordering = ("purpose__order", "order", "name")
+
+
+@admin.register(EmailTracker)
+class EmailTrackerAdmin(TranslationAdmin):
+    list_display = ("url_shape", "provider", "audience", "kind", "order")
+    list_filter = ("audience", "kind", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("url_shape", "provider__name")
+
+
+@admin.register(UndeclaredCookie)
+class UndeclaredCookieAdmin(admin.ModelAdmin):
+    """Names that visitors' browsers hold and no declaration covers: to declare, or to remove."""
+
+    list_display = ("name", "reports", "first_seen", "last_seen")
+    search_fields = ("name",)
+    readonly_fields = ("name", "reports", "first_seen", "last_seen")
+
+    def has_add_permission(self, request) -> bool:
+        return False

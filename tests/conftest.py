@@ -1,0 +1,64 @@
+"""Shared fixtures: demo declarations, a real Chromium through Playwright, one per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files() -> None:
+    """Pages are tested with the production storage (hashed, compressed), built from the sources."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with empty caches (declarations, rate limits)."""
+    cache.clear()
+    from consent import declarations
+
+    declarations._state.snapshot = None
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db) -> None:
+    """The demo declarations and policy revision 1."""
+    from consent.demo import load_demo
+
+    load_demo()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (the system's, never a downloaded build)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-quic", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies, no storage) on the live server; third parties are blocked."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    # Never the internet: a test that needs a third party routes it to a local stub itself.
+    context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
+    page = context.new_page()
+    yield page
+    context.close()
