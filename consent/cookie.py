@@ -1,8 +1,9 @@
 """The consent cookie: who decided (a random consent ID), what, under which revision, and when.
 
-Its value is Django's ``signing.dumps`` of a small JSON object, so the page's script can read it
-(base64url JSON before the first ``:``) and the server can trust it (see
-docs/decisions/0001-consent-cookie.md).
+Its value is ``<consent id>.<purposes>.<revision>.<unix time>:<signature>``, where ``<purposes>`` is
+one digit per optional purpose in ``OPTIONAL_PURPOSES`` order ("1" granted, "0" refused), e.g.
+``1b4e…9f.010.3.1764160000:Xyz…``. The page's script reads it with a split; the server trusts only
+what Django's signer verifies (see docs/decisions/0001-consent-cookie.md).
 """
 
 from __future__ import annotations
@@ -32,28 +33,30 @@ class ConsentState:
 
 
 def dumps(state: ConsentState) -> str:
-    payload = {
-        "id": state.consent_id.hex,
-        "p": {slug: int(state.choices[slug]) for slug in OPTIONAL_PURPOSES},
-        "r": state.revision,
-        "t": state.decided_at,
-    }
-    return signing.dumps(payload, salt=SALT)
+    purposes = "".join("1" if state.choices[slug] else "0" for slug in OPTIONAL_PURPOSES)
+    return _signer().sign(f"{state.consent_id}.{purposes}.{state.revision}.{state.decided_at}")
 
 
 def loads(value: str) -> ConsentState | None:
     """The state in a cookie value, or None when it is forged, expired or malformed."""
     try:
-        payload = signing.loads(value, salt=SALT, max_age=settings.CONSENT_MAX_AGE)
-        choices = payload["p"]
-        return ConsentState(
-            consent_id=uuid.UUID(hex=payload["id"]),
-            choices={slug: choices[slug] == 1 for slug in OPTIONAL_PURPOSES},
-            revision=int(payload["r"]),
-            decided_at=int(payload["t"]),
+        consent_id, purposes, revision, decided_at = _signer().unsign(value).split(".")
+        state = ConsentState(
+            consent_id=uuid.UUID(consent_id),
+            choices={slug: flag == "1" for slug, flag in zip(OPTIONAL_PURPOSES, purposes, strict=True)},
+            revision=int(revision),
+            decided_at=int(decided_at),
         )
-    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
+    except (signing.BadSignature, TypeError, ValueError):
         return None
+    if not -120 <= now() - state.decided_at < settings.CONSENT_MAX_AGE or not set(purposes) <= {"0", "1"}:
+        return None
+    return state
+
+
+def _signer() -> signing.Signer:
+    # Signer() verifies with SECRET_KEY, then each of SECRET_KEY_FALLBACKS, in constant time.
+    return signing.Signer(salt=SALT)
 
 
 def read(request: HttpRequest) -> ConsentState | None:

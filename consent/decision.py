@@ -64,7 +64,7 @@ def from_json(body: bytes, *, header_gpc: bool) -> Decision:
     choices = data.get("choices", {})
     if not isinstance(choices, dict):
         raise BadDecision("choices must be an object.")
-    requested = _choices({k: v for k, v in choices.items()}, lambda v: v if isinstance(v, bool) else None)
+    requested = _choices(dict(choices), lambda v: v if isinstance(v, bool) else None)
     source = data.get("source", Source.BANNER)
     if source not in (Source.BANNER, Source.SETTINGS):
         raise BadDecision("source must be banner or settings.")

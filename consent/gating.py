@@ -29,7 +29,12 @@ def make_inert(html: str, *, purpose: str, purpose_name: str, provider: str) -> 
     def iframe(match: re.Match[str]) -> str:
         return render_to_string(
             "consent/_embed.html",
-            {"purpose": purpose, "purpose_name": purpose_name, "provider": provider, "frame": mark_safe(match.group(0))},
+            {
+                "purpose": purpose,
+                "purpose_name": purpose_name,
+                "provider": provider,
+                "frame": mark_safe(match.group(0)),
+            },
         )
 
     return mark_safe(_IFRAME.sub(iframe, _SCRIPT.sub(script, html)))

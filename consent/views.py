@@ -128,7 +128,7 @@ def _expire_withdrawn(request: HttpRequest, response: HttpResponse, choices: dic
         if granted:
             continue
         for pattern, path in rules.get(slug, []):
-            for name in fnmatch.filter(request.COOKIES, pattern):
+            for name in [n for n in request.COOKIES if fnmatch.fnmatchcase(n, pattern)]:
                 if name != settings.CONSENT_COOKIE_NAME:
                     response.delete_cookie(name, path=path, domain=parent)
 
@@ -172,27 +172,34 @@ REPORTS_PER_MINUTE = 10
 @csrf_exempt
 @require_POST
 def report_cookies(request: HttpRequest) -> HttpResponse:
-    """consent.js reports cookie names that no declaration covers; names only, rate-limited."""
+    """consent.js sends the cookie names (never values) it sees after a choice; the server keeps
+    those that no declaration covers, for marketers to review. Rate-limited per client."""
     if not is_same_origin(request):
         return JsonResponse({"error": "cross-site request refused"}, status=403)
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
     try:
         names = json.loads(request.body)["names"]
-        valid = isinstance(names, list) and 0 < len(names) <= 30 and all(
-            isinstance(n, str) and COOKIE_NAME.match(n) for n in names
+        valid = (
+            isinstance(names, list)
+            and 0 < len(names) <= 30
+            and all(isinstance(n, str) and COOKIE_NAME.match(n) for n in names)
         )
     except (ValueError, KeyError, TypeError):
         valid = False
     if not valid:
         return JsonResponse({"error": "names must be a list of 1 to 30 cookie names"}, status=400)
+    known = get_snapshot().known_cookies
+    undeclared = sorted({n for n in names if not any(fnmatch.fnmatchcase(n, k) for k in known)})
+    if not undeclared:
+        return JsonResponse({"undeclared": []})
     if not _within_rate(request):
         return JsonResponse({"error": "too many reports"}, status=429)
     try:
-        report_undeclared_cookies(names=names)
+        report_undeclared_cookies(names=undeclared)
     except DatabaseError:
         return JsonResponse({"error": "database unavailable"}, status=503)
-    return JsonResponse({"stored": len(set(names))})
+    return JsonResponse({"undeclared": undeclared})
 
 
 def _within_rate(request: HttpRequest) -> bool:

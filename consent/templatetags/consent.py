@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from consent import cookie, gating
 from consent.declarations import get_snapshot
-from consent.models import PurposeSlug
+from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ def consent_ui(context: template.Context) -> SafeString:
         "report": reverse("consent:report"),
         "lang": get_language(),
         "rules": snapshot.cookie_rules,
-        "known": snapshot.known_cookies,
         "gtm": settings.CONSENT_GTM_MAPPING,
     }
     # json.dumps escapes nothing for HTML: "<" is escaped by hand so no "</script>" can appear.
@@ -59,6 +58,7 @@ def consent_gtm(context: template.Context) -> SafeString:
             "container": settings.GTM_CONTAINER_ID,
             "requires": settings.CONSENT_GTM_REQUIRES,
             "mapping": json.dumps(settings.CONSENT_GTM_MAPPING, separators=(",", ":")),
+            "purposes": json.dumps(list(OPTIONAL_PURPOSES)),
             "cookie_name": settings.CONSENT_COOKIE_NAME,
             "revision": get_snapshot().revision,
             "max_age": settings.CONSENT_MAX_AGE,
