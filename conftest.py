@@ -8,6 +8,7 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocrm_site.settings")
+os.environ["ENV_FILE"] = os.devnull  # a developer's .env must not change what the tests see
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")

@@ -21,7 +21,10 @@ def _static_files() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Each test starts with empty caches (declarations, rate limits)."""
+    """Each test starts in French with empty caches (declarations, rate limits)."""
+    from django.utils import translation
+
+    translation.activate("fr")  # a request to an /en/ page leaves English active in the thread
     cache.clear()
     from consent import declarations
 
@@ -69,3 +72,57 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+class _Postgres:
+    """Stops and starts the test cluster (fault injection); see nocrm_site.embedded_pg."""
+
+    def __init__(self, pgdata) -> None:
+        self.pgdata = pgdata
+
+    def stop(self) -> None:
+        from django.db import connections
+
+        from nocrm_site import embedded_pg
+
+        connections.close_all()
+        embedded_pg.stop(self.pgdata)
+
+    def start(self) -> None:
+        from django.db import connections
+
+        from nocrm_site import embedded_pg
+
+        embedded_pg.start(self.pgdata)
+        connections.close_all()
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    if "EMBEDDED_PGDATA" not in settings.DATABASES["default"]:
+        pytest.skip("needs the embedded PostgreSQL (DATABASE_URL is set)")
+    control = _Postgres(Path(settings.DATABASES["default"]["EMBEDDED_PGDATA"]))
+    yield control
+    control.start()  # whatever the test did, the cluster is up for the next one
+
+
+@pytest.fixture
+def database_down(postgres):
+    """The test cluster is stopped for the duration of the test."""
+    postgres.stop()
+    yield
+
+
+def consent_post(client, body: dict | str, **headers: str):
+    """POST JSON to the consent endpoint as a same-origin browser would."""
+    import json
+
+    from django.urls import reverse
+
+    headers.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(reverse("consent:update"), data=data, content_type="application/json", **headers)

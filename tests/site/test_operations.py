@@ -1,0 +1,78 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz_answers_200_with_the_database(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, database_down):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] is False
+
+
+def test_pages_keep_answering_while_the_database_is_down(client, transactional_db, postgres):
+    from consent.demo import load_demo
+
+    load_demo()
+    for path in ("/", "/cookies/", "/en/tarifs/"):
+        client.get(path)  # warm
+    postgres.stop()
+    for path in ("/", "/cookies/", "/en/tarifs/"):
+        assert client.get(path).status_code == 200
+    assert client.get(reverse("healthz")).status_code == 503
+    postgres.start()
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_unknown_url_gets_the_sites_own_404(client, demo):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Cette page n'existe pas" in response.text
+    assert "Paramètres des cookies" in response.text
+
+
+def test_check_deploy_passes_with_production_values(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "nocrm_site.settings",
+        "SECRET_KEY": "pr0duction-like-secret-" + "k3y" * 15,
+        "ALLOWED_HOSTS": "www.nocrm.io",
+        "DATABASE_URL": "postgres://nocrm:secret@db.internal:5432/nocrm",
+        "HOME": str(tmp_path),
+        "ENV_FILE": os.devnull,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", ["/", "/cookies/", "/en/", "/healthz"])
+def test_security_headers_outside_debug(client, demo, settings, path):
+    settings.SECURE_HSTS_SECONDS = 63072000
+    response = client.get(path, secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert "frame-ancestors 'none'" in csp
