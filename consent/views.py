@@ -61,12 +61,17 @@ def update(request: HttpRequest) -> HttpResponse:
     except BadDecision as exc:
         return JsonResponse({"error": str(exc)}, status=400)
 
+    try:
+        revision = get_snapshot().revision
+    except DatabaseError:
+        # A server that never reached the database cannot sign a choice; consent.js keeps it.
+        return JsonResponse({"stored": False, "error": "database unavailable, send the choice again"}, status=503)
     prior = cookie.read(request)
     action, choices = decision.resolve(prior)
     state = cookie.ConsentState(
         consent_id=prior.consent_id if prior else uuid.uuid4(),
         choices=choices,
-        revision=get_snapshot().revision,
+        revision=revision,
         decided_at=int(decision.decided_at.timestamp()),
     )
     try:
