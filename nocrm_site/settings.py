@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "nocrm_site",
     "consent",
+    "leads",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,8 @@ CSP_FRAME_HOSTS = env.list(
         "https://player.vimeo.com",
         "https://calendly.com",
         "https://www.googletagmanager.com",
+        # FriendlyCaptcha v2 widget iframes (global, global0, global1, eu, eu0, eu1).
+        "https://*.frcapi.com",
     ],
 )
 _csp = {
@@ -235,3 +238,25 @@ CONSENT_GTM_MAPPING = {
     "statistics": ["analytics_storage"],
     "advertising": ["ad_storage", "ad_user_data", "ad_personalization"],
 }
+
+# --- Leads: contact and demo-request forms ---------------------------------------------------------
+# FriendlyCaptcha v2 keys; with either missing (development) the widget is not shown and leads are
+# stored as "captcha disabled", which the admin's lead list points out.
+FRIENDLY_CAPTCHA_SITEKEY = env.str("FRIENDLY_CAPTCHA_SITEKEY", default="")
+FRIENDLY_CAPTCHA_API_KEY = env.str("FRIENDLY_CAPTCHA_API_KEY", default="")
+FRIENDLY_CAPTCHA_VERIFY_URL = env.str(
+    "FRIENDLY_CAPTCHA_VERIFY_URL", default="https://global.frcapi.com/api/v2/captcha/siteverify"
+)
+# Where the widget gets its puzzles: "global", "eu" (match the verify URL), or origins; CSP frame-src
+# allows https://*.frcapi.com.
+FRIENDLY_CAPTCHA_API_ENDPOINT = env.str("FRIENDLY_CAPTCHA_API_ENDPOINT", default="global")
+# Seconds to wait for siteverify (per connect/read step); beyond, the lead is accepted unverified.
+FRIENDLY_CAPTCHA_TIMEOUT = env.float("FRIENDLY_CAPTCHA_TIMEOUT", default=5.0)
+# Who is told of each new lead (comma-separated); empty: leads are only in the admin.
+SALES_NOTIFY_EMAIL = env.list("SALES_NOTIFY_EMAIL", default=[])
+# Form submissions allowed per client address and window, counted in PostgreSQL (all servers).
+LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=10)
+LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
+# Behind a load balancer, the META key of the header it appends the client address to
+# (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
+LEADS_CLIENT_IP_HEADER = env.str("LEADS_CLIENT_IP_HEADER", default="")

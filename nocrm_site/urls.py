@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from leads import views as lead_views
 from nocrm_site import views
 
 
@@ -21,7 +22,8 @@ urlpatterns += i18n_patterns(
     page("", "home", "home"),
     page(_("fonctionnalites/"), "features", "features"),
     page(_("tarifs/"), "pricing", "pricing"),
-    page(_("contact/"), "contact", "contact"),
+    path(_("contact/"), lead_views.contact, name="contact"),
+    path("", include("leads.urls")),
     page(_("mentions-legales/"), "legal", "legal"),
     path(_("cookies/"), views.cookie_policy, name="cookie-policy"),
     path("", include("consent.urls")),

@@ -1,0 +1,70 @@
+"""Writes of the leads app: storing a lead and announcing it to sales."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from leads.models import CaptchaStatus, Lead, LeadSource
+
+log = logging.getLogger(__name__)
+
+
+def submit_lead(
+    *,
+    name: str,
+    email: str,
+    company: str,
+    team_size: str,
+    message: str,
+    marketing_opt_in: bool,
+    captcha_status: CaptchaStatus,
+    source: LeadSource | str,
+    language: str,
+) -> Lead:
+    """Store a lead, then e-mail sales once the row is committed."""
+    with transaction.atomic():
+        lead = Lead.objects.create(
+            name=name,
+            email=email,
+            company=company,
+            team_size=team_size,
+            message=message,
+            marketing_opt_in=marketing_opt_in,
+            captcha_status=captcha_status,
+            source=source,
+            language=language[:8],
+        )
+        transaction.on_commit(lambda: notify_sales(lead=lead))
+    return lead
+
+
+def notify_sales(*, lead: Lead) -> None:
+    """E-mail the lead to ``SALES_NOTIFY_EMAIL``; a failure is logged, the lead is already stored."""
+    recipients = settings.SALES_NOTIFY_EMAIL
+    if not recipients:
+        log.warning("SALES_NOTIFY_EMAIL is empty: lead %s stored but nobody was told", lead.pk)
+        return
+    # Sales read French; the visitor's language is in the body.
+    with translation.override("fr"):
+        admin_path = reverse("admin:leads_lead_change", args=[lead.pk])
+        context = {"lead": lead, "admin_url": f"{settings.SITE_URL}{admin_path}"}
+        subject = render_to_string("leads/email/notification_subject.txt", context)
+        message = EmailMultiAlternatives(
+            # One line: a name or company cannot inject headers (the form refuses line breaks too).
+            subject=" ".join(subject.split()),
+            body=render_to_string("leads/email/notification.txt", context),
+            to=recipients,
+            reply_to=[lead.email],
+        )
+        message.attach_alternative(render_to_string("leads/email/notification.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:  # SMTP down or refusing: the lead is in the admin, say so in the logs
+        log.exception("Could not e-mail lead %s to sales", lead.pk)
