@@ -142,6 +142,7 @@ class PolicyRevision(models.Model):
         get_latest_by = "number"
         verbose_name = _("révision de la politique")
         verbose_name_plural = _("révisions de la politique")
+        permissions = [("bump_policyrevision", _("Peut publier une révision (redemande leur choix aux visiteurs)"))]
 
     def __str__(self) -> str:
         return f"{self.number}"
@@ -168,6 +169,10 @@ class ConsentRecordQuerySet(models.QuerySet):
 
     def for_consent_id(self, consent_id: uuid.UUID) -> "ConsentRecordQuerySet":
         return self.filter(consent_id=consent_id).order_by("decided_at", "id")
+
+    def older_than(self, cutoff) -> "ConsentRecordQuerySet":
+        """Decisions made strictly before ``cutoff``: what the retention purge removes."""
+        return self.filter(decided_at__lt=cutoff)
 
 
 class ConsentRecord(models.Model):
@@ -196,6 +201,12 @@ class ConsentRecord(models.Model):
     class Meta:
         verbose_name = _("enregistrement de consentement")
         verbose_name_plural = _("journal des consentements")
+        # Nobody adds, changes or deletes a record from the admin; these say who may do the rest.
+        permissions = [
+            ("export_consentrecord", _("Peut exporter le journal et l'historique d'un identifiant")),
+            ("purge_consentrecord", _("Peut purger les enregistrements expirés")),
+            ("view_consent_analytics", _("Peut voir les statistiques de consentement")),
+        ]
         indexes = [
             models.Index(fields=["decided_at", "id"], name="consent_rec_decided_idx"),
             models.Index(fields=["consent_id", "decided_at"], name="consent_rec_cid_idx"),
