@@ -260,3 +260,9 @@ LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
 # Behind a load balancer, the META key of the header it appends the client address to
 # (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
 LEADS_CLIENT_IP_HEADER = env.str("LEADS_CLIENT_IP_HEADER", default="")
+
+# --- Consent log (back office) ---------------------------------------------------------------------
+# Five years: the proof of a decision is kept as long as a visitor could still bring a claim over
+# trackers set under it (French civil limitation period, Code civil art. 2224), and no longer.
+# See docs/decisions/0003-consent-log.md. `manage.py purge_consents` removes older records.
+CONSENT_LOG_RETENTION_DAYS = env.int("CONSENT_LOG_RETENTION_DAYS", default=5 * 365 + 1)

@@ -1,0 +1,193 @@
+"""Back-office pages in the admin: export, look-up by consent ID, retention, analytics, revision bump.
+
+Each view checks its own permission; the admin site has already checked the staff flag.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from consent import analytics as stats
+from consent import charts, export
+from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision, PurposeSlug
+from consent.periods import day_start, last_days
+from consent.retention import purge_consents, retention_cutoff
+from consent.revisions import bump_policy_revision
+
+logger = logging.getLogger(__name__)
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label=_("Du (inclus)"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("Au (exclu)"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Jours à l'heure de Paris ; le dernier jour n'est pas compris."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] <= data["since"]:
+            raise forms.ValidationError(gettext("La fin doit suivre le début."))
+        if data.get("since") and data.get("until") and data["until"] - data["since"] > timedelta(days=3 * 366):
+            raise forms.ValidationError(gettext("Trois ans au plus."))
+        return data
+
+
+class ExportForm(PeriodForm):
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])
+
+
+class LookupForm(forms.Form):
+    consent_id = forms.UUIDField(label=_("Identifiant de consentement"))
+
+
+class BumpForm(forms.Form):
+    note = forms.CharField(
+        label=_("Ce qui change"),
+        max_length=200,
+        help_text=_("Par exemple « nouveau traceur LinkedIn ». Tous les visiteurs seront réinterrogés."),
+    )
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, site: AdminSite, template: str, title: str, **context: object) -> HttpResponse:
+    opts = (PolicyRevision if template == "bump" else ConsentRecord)._meta
+    return render(
+        request,
+        f"consent/backoffice/{template}.html",
+        {**site.each_context(request), "opts": opts, "title": title, **context},
+    )
+
+
+def _period(request: HttpRequest, form_class: type[PeriodForm] = PeriodForm, days: int = 30) -> PeriodForm:
+    since, until = last_days(days)
+    return form_class(request.GET or None, initial={"since": since, "until": until})
+
+
+@require_safe
+def export_log(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """The log between two days, streamed as CSV or JSON Lines."""
+    _require(request, "consent.export_consentrecord")
+    form = _period(request, ExportForm)
+    if not form.is_valid():
+        return _page(request, site, "export", gettext("Exporter le journal"), form=form)
+    fmt = form.cleaned_data["format"]
+    start, end = day_start(form.cleaned_data["since"]), day_start(form.cleaned_data["until"])
+    logger.info(
+        "consent log exported",
+        extra={"user_id": request.user.pk, "since": start.isoformat(), "until": end.isoformat(), "format": fmt},
+    )
+    response = StreamingHttpResponse(export.stream_export(fmt, start, end), content_type=export.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt, start, end)}"'
+    return response
+
+
+@require_safe
+def lookup_consent(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """Every decision of one consent ID; ``?format=json`` gives the document to send to the visitor."""
+    _require(request, "consent.view_consentrecord")
+    form = LookupForm(request.GET or None)
+    if not form.is_valid():
+        return _page(request, site, "lookup", gettext("Historique d'un identifiant"), form=form)
+    consent_id: uuid.UUID = form.cleaned_data["consent_id"]
+    if request.GET.get("format") == "json":
+        _require(request, "consent.export_consentrecord")
+        response = JsonResponse(export.consent_history(consent_id), json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="consentement_{consent_id}.json"'
+        return response
+    records = ConsentRecord.objects.for_consent_id(consent_id)
+    return _page(
+        request,
+        site,
+        "lookup",
+        gettext("Historique d'un identifiant"),
+        form=form,
+        records=records,
+        consent_id=consent_id,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def retention_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """What the purge would remove, and a button to run it now (it also runs from cron)."""
+    _require(request, "consent.purge_consentrecord")
+    if request.method == "POST":
+        purge = purge_consents()
+        logger.info("consent purge run from the admin", extra={"user_id": request.user.pk, "deleted": purge.count})
+        messages.success(request, gettext("%(count)d enregistrements supprimés.") % {"count": purge.count})
+        return HttpResponseRedirect(reverse(f"{site.name}:consent_consentrecord_retention"))
+    cutoff = retention_cutoff()
+    return _page(
+        request,
+        site,
+        "retention",
+        gettext("Durée de conservation"),
+        days=settings.CONSENT_LOG_RETENTION_DAYS,
+        cutoff=cutoff,
+        expired=ConsentRecord.objects.older_than(cutoff).count(),
+    )
+
+
+@require_safe
+def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """Shares of each action and opt-in rates per purpose, day by day; ``?format=csv`` for the figures."""
+    _require(request, "consent.view_consent_analytics")
+    form = _period(request)
+    since, until = last_days(30)
+    if form.is_bound and form.is_valid():
+        since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    days = stats.daily(day_start(since), day_start(until))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(stats.to_csv(days), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="statistiques_{since}_{until}.csv"'
+        return response
+    names = {slug: str(label) for slug, label in PurposeSlug.choices}
+    total = stats.total(days)
+    shares = [total.share(a) for a in stats.ACTIONS] + [total.opt_in(p) for p in OPTIONAL_PURPOSES] if total else []
+    return _page(
+        request,
+        site,
+        "analytics",
+        gettext("Statistiques de consentement"),
+        form=form,
+        days=days,
+        total=total,
+        total_shares=[f"{number_format(s * 100, 1)} %" for s in shares],
+        frame=charts.frame(days),
+        bars=charts.action_bars(days),
+        lines=charts.opt_in_lines(days, names.get),
+        csv_query=f"since={since}&until={until}&format=csv",
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def bump_revision(request: HttpRequest, site: AdminSite) -> HttpResponse:
+    """Publish a new policy revision with a note; every visitor is asked again."""
+    _require(request, "consent.bump_policyrevision")
+    form = BumpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        revision = bump_policy_revision(author=request.user, note=form.cleaned_data["note"])
+        messages.success(request, gettext("Révision %(number)d publiée.") % {"number": revision.number})
+        return HttpResponseRedirect(reverse(f"{site.name}:consent_policyrevision_changelist"))
+    current = PolicyRevision.objects.order_by("-number").first()
+    return _page(request, site, "bump", gettext("Publier une nouvelle révision"), form=form, current=current)

@@ -1,0 +1,28 @@
+"""Publish a new policy revision, so that every visitor is asked for consent again on their next page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from consent.revisions import bump_policy_revision
+
+
+class Command(BaseCommand):
+    help = 'Record policy revision n+1 with a note (e.g. "nouveau traceur LinkedIn"); visitors are asked again.'
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("note", help="What changes, shown in the admin's list of revisions.")
+        parser.add_argument("--author", help="Username to record as the author.")
+
+    def handle(self, *args: Any, note: str, author: str | None, **options: Any) -> None:
+        user = None
+        if author:
+            try:
+                user = get_user_model().objects.get_by_natural_key(author)
+            except get_user_model().DoesNotExist as exc:
+                raise CommandError(f"no user {author!r}") from exc
+        revision = bump_policy_revision(author=user, note=note[:200])
+        self.stdout.write(self.style.SUCCESS(f"Revision {revision.number} published: {revision.note}"))
