@@ -20,10 +20,10 @@ def login(client, group: str | None, *, superuser: bool = False) -> User:
 
 
 ROLES = {
-    "superuser": dict(group=None, superuser=True),
-    "dpo": dict(group="DPO"),
-    "marketing": dict(group="Marketing"),
-    "staff": dict(group=None),
+    "superuser": {"group": None, "superuser": True},
+    "dpo": {"group": "DPO"},
+    "marketing": {"group": "Marketing"},
+    "staff": {"group": None},
 }
 
 # name, method, url (record / query), who gets the success status (others: 403)
