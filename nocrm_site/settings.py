@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "nocrm_site",
     "consent",
     "leads",
+    "tracking",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +57,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
 ]
 
-ROOT_URLCONF = "nocrm_site.urls"
+# Benchmarks select bench/floor_urls.py (adds bare views to compare with); production never sets it.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="nocrm_site.urls")
 WSGI_APPLICATION = "nocrm_site.wsgi.application"
 
 TEMPLATES = [
@@ -266,3 +268,21 @@ LEADS_CLIENT_IP_HEADER = env.str("LEADS_CLIENT_IP_HEADER", default="")
 # trackers set under it (French civil limitation period, Code civil art. 2224), and no longer.
 # See docs/decisions/0003-consent-log.md. `manage.py purge_consents` removes older records.
 CONSENT_LOG_RETENTION_DAYS = env.int("CONSENT_LOG_RETENTION_DAYS", default=5 * 365 + 1)
+
+# --- E-mail trackers (tracking app) ----------------------------------------------------------------
+# Salt prefix of the signed tokens in tracker URLs (one salt per purpose is derived from it).
+# Changing it invalidates every link in e-mails already sent; rotate SECRET_KEY with fallbacks instead.
+TRACKING_SIGNING_SALT = env.str("TRACKING_SIGNING_SALT", default="tracking")
+# Origin printed in tracker URLs (pixel, links, unsubscribe); a tracking subdomain may serve them.
+TRACKING_BASE_URL = env.str("TRACKING_BASE_URL", default=SITE_URL)
+# Seconds after sending during which pixel and click links work; unset: forever (30 days at least).
+# Unsubscribe links never expire.
+TRACKING_LINK_MAX_AGE = env.int("TRACKING_LINK_MAX_AGE", default=None)
+# Clicks sooner than this many seconds after sending are counted as a link scanner's, not a person's.
+TRACKING_SCANNER_SECONDS = env.int("TRACKING_SCANNER_SECONDS", default=10)
+# Opens counted per message only, without the recipient (the CNIL's draft recommendation on pixels).
+TRACKING_OPENS_WITHOUT_RECIPIENT = env.bool("TRACKING_OPENS_WITHOUT_RECIPIENT", default=False)
+# Hosts of the noCRM.io application: their links become /goto/ links (".nocrm.io" matches subdomains).
+TRACKING_APP_HOSTS = env.list("TRACKING_APP_HOSTS", default=["app.nocrm.io"])
+# The mailto: of List-Unsubscribe, for mail clients that do not use the one-click POST.
+TRACKING_UNSUBSCRIBE_MAILTO = env.str("TRACKING_UNSUBSCRIBE_MAILTO", default="unsubscribe@nocrm.io")

@@ -15,6 +15,8 @@ def page(route: str, template: str, name: str):
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # E-mail trackers: URLs printed in sent e-mails, never language-prefixed.
+    path("", include("tracking.urls")),
 ]
 
 # French at /, English under /en/; URL words are translated too.

@@ -1,0 +1,393 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.tracking.factories import (
+    click_path,
+    goto_path,
+    goto_token,
+    make_message,
+    make_recipient,
+    pixel_path,
+    unsubscribe_path,
+)
+from tests.tracking.payloads import REJECTED
+from tracking.models import Event, EventKind, MachineReason, Recipient
+from tracking.tokens import Claims, Purpose, make_token
+from tracking.views import PIXEL
+
+BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15"
+)
+PIXEL_CACHE = "no-store, no-cache, must-revalidate, private, max-age=0"
+
+
+@pytest.fixture
+def browser() -> Client:
+    return Client(headers={"User-Agent": BROWSER})
+
+
+def assert_no_cookie(response) -> None:
+    assert not response.cookies
+    assert "Set-Cookie" not in response.headers
+
+
+def main(response) -> str:
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def assert_invalid_page(response) -> None:
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    assert "Ce lien n'est pas valide" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert_no_cookie(response)
+
+
+# --- Open pixel ---------------------------------------------------------------------------------
+
+
+def test_pixel_answers_a_43_byte_transparent_gif_and_records_the_open(browser, message, recipient) -> None:
+    response = browser.get(pixel_path(message, recipient))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/gif"
+    assert response.content == PIXEL and len(PIXEL) == 43 and PIXEL.startswith(b"GIF89a")
+    assert response["Cache-Control"] == PIXEL_CACHE
+    assert_no_cookie(response)
+    event = Event.objects.get()
+    assert (event.kind, event.message_id, event.recipient_id, event.machine, event.url) == (
+        EventKind.OPEN,
+        message.pk,
+        recipient.pk,
+        False,
+        "",
+    )
+
+
+@pytest.mark.parametrize("token", ["unknown", "a.b", "x" * 50_000, "%00", "..", "e30.AAAA"])
+def test_pixel_answers_the_same_gif_for_an_unknown_token_and_records_nothing(browser, db, token) -> None:
+    response = browser.get(f"/o/{token}")
+    assert response.status_code == 200
+    assert response.content == PIXEL
+    assert response["Cache-Control"] == PIXEL_CACHE
+    assert_no_cookie(response)
+    assert not Event.objects.exists()
+
+
+def test_pixel_with_a_tampered_truncated_or_foreign_token_records_nothing(browser, message, recipient) -> None:
+    good = pixel_path(message, recipient).removeprefix("/o/")
+    link_token = make_token(Purpose.LINK, Claims(message_id=message.pk, recipient_id=recipient.pk, sent_at=1))
+    for token in (good[:-1], good[:20], good[:-3] + "abc", link_token):
+        response = browser.get(f"/o/{token}")
+        assert response.status_code == 200 and response.content == PIXEL
+    assert not Event.objects.exists()
+
+
+def test_pixel_answers_head_without_a_body_and_flags_it_as_a_machine(browser, message, recipient) -> None:
+    response = browser.head(pixel_path(message, recipient))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/gif"
+    assert response.content == b""
+    assert_no_cookie(response)
+    event = Event.objects.get()
+    assert event.machine and event.machine_reason == MachineReason.HEAD
+
+
+def test_pixel_refuses_other_methods(browser, message, recipient) -> None:
+    assert browser.post(pixel_path(message, recipient)).status_code == 405
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "Mozilla/5.0",  # Apple Mail Privacy Protection
+        "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
+        "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html",
+    ],
+)
+def test_opens_through_mail_privacy_proxies_are_machines(message, recipient, agent) -> None:
+    Client(headers={"User-Agent": agent}).get(pixel_path(message, recipient))
+    assert Event.objects.get().machine_reason == MachineReason.MAIL_PROXY
+
+
+def test_opens_are_recorded_per_message_only_when_the_privacy_setting_is_on(browser, settings, message, recipient):
+    settings.TRACKING_OPENS_WITHOUT_RECIPIENT = True
+    browser.get(pixel_path(message, recipient))
+    event = Event.objects.get()
+    assert event.message_id == message.pk and event.recipient_id is None
+
+
+def test_an_expired_pixel_records_nothing(browser, settings, message, recipient) -> None:
+    settings.TRACKING_LINK_MAX_AGE = 30 * 86400
+    response = browser.get(pixel_path(message, recipient, sent_ago=31 * 86400))
+    assert response.content == PIXEL
+    assert not Event.objects.exists()
+    browser.get(pixel_path(message, recipient, sent_ago=29 * 86400))
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opens_of_a_deleted_recipient_are_not_recorded(browser) -> None:
+    message, recipient = make_message(), make_recipient()
+    path = pixel_path(message, recipient)
+    recipient.delete()
+    response = browser.get(path)
+    assert response.status_code == 200 and response.content == PIXEL
+    assert not Event.objects.exists()
+
+
+# --- /l/ clicks -----------------------------------------------------------------------------------
+
+
+def test_click_records_then_redirects_with_a_302_to_the_signed_destination(browser, message, recipient) -> None:
+    url = "https://www.nocrm.io/tarifs/?utm_source=email&x=1"
+    response = browser.get(click_path(message, recipient, url))
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert_no_cookie(response)
+    event = Event.objects.get()
+    assert (event.kind, event.url, event.recipient_id, event.machine) == (EventKind.CLICK, url, recipient.pk, False)
+
+
+def test_click_redirects_non_ascii_destinations_encoded(browser, message, recipient) -> None:
+    response = browser.get(click_path(message, recipient, "https://example.com/caf\u00e9"))
+    assert response["Location"] == "https://example.com/caf%C3%A9"
+
+
+def test_click_within_seconds_of_sending_is_a_scanner(browser, message, recipient) -> None:
+    browser.get(click_path(message, recipient, "https://example.com/", sent_ago=2))
+    event = Event.objects.get()
+    assert event.machine and event.machine_reason == MachineReason.TOO_FAST
+
+
+@pytest.mark.parametrize(
+    "agent", ["", "python-requests/2.32", "Mozilla/5.0 (compatible; BingPreview/1.0b)", "Barracuda"]
+)
+def test_click_by_a_link_scanner_is_a_machine(message, recipient, agent) -> None:
+    response = Client(headers={"User-Agent": agent}).get(click_path(message, recipient, "https://example.com/"))
+    assert response.status_code == 302
+    assert Event.objects.get().machine_reason == MachineReason.SCANNER
+
+
+def test_head_on_a_click_link_is_a_machine(browser, message, recipient) -> None:
+    response = browser.head(click_path(message, recipient, "https://example.com/"))
+    assert response.status_code == 302
+    assert Event.objects.get().machine_reason == MachineReason.HEAD
+
+
+def test_tampered_truncated_or_foreign_click_tokens_get_the_invalid_link_page(browser, message, recipient) -> None:
+    path = click_path(message, recipient, "https://example.com/")
+    token = path.removeprefix("/l/")
+    goto = goto_token(message, recipient, "https://example.com/")
+    for bad in (token[:-1], token[: len(token) // 2], "A" + token[1:], goto, "nothing"):
+        assert_invalid_page(browser.get(f"/l/{bad}"))
+    assert not Event.objects.exists()
+
+
+def test_an_expired_click_link_is_invalid_only_when_a_max_age_is_set(browser, settings, message, recipient) -> None:
+    path = click_path(message, recipient, "https://example.com/", sent_ago=5 * 365 * 86400)
+    assert browser.get(path).status_code == 302
+    settings.TRACKING_LINK_MAX_AGE = 365 * 86400
+    assert_invalid_page(browser.get(path))
+
+
+def test_a_click_link_keeps_working_after_a_key_rotation(browser, settings, message, recipient) -> None:
+    path = click_path(message, recipient, "https://example.com/")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "rotated-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+    assert browser.get(path).status_code == 302
+    settings.SECRET_KEY_FALLBACKS = []
+    assert_invalid_page(browser.get(path))
+
+
+def test_invalid_link_page_is_english_for_an_english_browser(message, recipient) -> None:
+    response = Client(headers={"Accept-Language": "en"}).get("/l/forged")
+    assert response.status_code == 400
+    assert response["Content-Language"] == "en"
+
+
+# --- /goto/ clicks --------------------------------------------------------------------------------
+
+APP_URL = "https://app.nocrm.io/leads/42?tab=notes&x=%2F"
+
+
+def test_goto_redirects_to_the_clicked_url_the_signature_covers(browser, message, recipient) -> None:
+    response = browser.get(goto_path(message, recipient, APP_URL))
+    assert response.status_code == 302
+    assert response["Location"] == APP_URL
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert_no_cookie(response)
+    assert Event.objects.get().url == APP_URL
+
+
+def test_goto_refuses_a_clicked_url_that_the_signature_does_not_cover(browser, message, recipient) -> None:
+    for other in (APP_URL + "&evil=1", "https://evil.com/", APP_URL.upper(), APP_URL + " ", ""):
+        assert_invalid_page(browser.get(goto_path(message, recipient, APP_URL, clicked_url=other)))
+    assert not Event.objects.exists()
+
+
+def test_goto_refuses_two_clicked_urls_whatever_their_order(browser, message, recipient) -> None:
+    token = goto_token(message, recipient, APP_URL)
+    base = reverse("tracking:goto", args=[token])
+    for query in (
+        {"clicked_url": [APP_URL, "https://evil.com/"]},
+        {"clicked_url": ["https://evil.com/", APP_URL]},
+        {"clicked_url": [APP_URL, APP_URL]},
+    ):
+        assert_invalid_page(browser.get(base, query))
+    assert_invalid_page(browser.get(base))
+    assert not Event.objects.exists()
+
+
+# --- The open-redirect suite ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", REJECTED)
+def test_goto_never_redirects_a_payload_signed_for_another_url(browser, message, recipient, payload) -> None:
+    response = browser.get(goto_path(message, recipient, "https://app.nocrm.io/", clicked_url=payload))
+    assert_invalid_page(response)
+
+
+@pytest.mark.parametrize("payload", REJECTED)
+def test_goto_never_redirects_to_an_unsafe_url_even_when_signed(browser, message, recipient, payload) -> None:
+    response = browser.get(goto_path(message, recipient, payload))
+    assert_invalid_page(response)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("payload", REJECTED)
+def test_click_never_redirects_to_an_unsafe_url_even_when_signed(browser, message, recipient, payload) -> None:
+    response = browser.get(click_path(message, recipient, payload))
+    assert_invalid_page(response)
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    [
+        "clicked_url=%2F%2Fevil.com",
+        "clicked_url=https%3A%2F%2Fapp.nocrm.io%2F%0d%0aLocation:%20https://evil.com",
+        "clicked_url=https://app.nocrm.io/&clicked_url=https://evil.com/",
+        "clicked_url=https%3A%2F%2Fapp.nocrm.io%2F%00",
+        "clicked_url=%ff%fe",
+        "clicked_url[]=https://evil.com/",
+        "CLICKED_URL=https://app.nocrm.io/",
+    ],
+)
+def test_goto_with_hand_made_queries_never_redirects(browser, message, recipient, raw_query) -> None:
+    token = goto_token(message, recipient, "https://app.nocrm.io/")
+    response = browser.get(f"/goto/{token}?{raw_query}")
+    assert_invalid_page(response)
+
+
+# --- Unsubscribe ---------------------------------------------------------------------------------
+
+
+def test_unsubscribe_get_shows_a_confirmation_and_changes_nothing(browser, message, recipient) -> None:
+    path = unsubscribe_path(message, recipient)
+    for _ in range(3):
+        response = browser.get(path)
+        assert response.status_code == 200
+        assert 'name="List-Unsubscribe" value="One-Click"' in response.content.decode()
+        assert response["Cache-Control"] == "no-store"
+        assert response["X-Robots-Tag"] == "noindex"
+        assert_no_cookie(response)
+    assert browser.head(path).status_code == 200
+    recipient.refresh_from_db()
+    assert recipient.is_subscribed
+    assert not Event.objects.exists()
+
+
+def test_one_click_post_unsubscribes_without_cookie_login_or_csrf_token(message, recipient) -> None:
+    client = Client(enforce_csrf_checks=True)  # as a mailbox provider: no cookie, no token
+    response = client.post(unsubscribe_path(message, recipient), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert "Location" not in response.headers
+    assert "Vous êtes désinscrit" in response.content.decode()
+    assert_no_cookie(response)
+    recipient.refresh_from_db()
+    assert recipient.unsubscribed_at is not None
+    event = Event.objects.get()
+    assert (event.kind, event.message_id, event.recipient_id) == (EventKind.UNSUBSCRIBE, message.pk, recipient.pk)
+
+
+def test_one_click_post_accepts_a_form_encoded_body(message, recipient) -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        unsubscribe_path(message, recipient),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert Recipient.objects.get().unsubscribed_at is not None
+
+
+def test_repeated_one_click_posts_give_the_same_answer_and_unsubscribe_once(message, recipient) -> None:
+    client = Client(enforce_csrf_checks=True)
+    path = unsubscribe_path(message, recipient)
+    first = client.post(path, {"List-Unsubscribe": "One-Click"})
+    recipient.refresh_from_db()
+    unsubscribed_at = recipient.unsubscribed_at
+    second = client.post(path, {"List-Unsubscribe": "One-Click"})
+    assert first.status_code == second.status_code == 200
+    assert main(first) == main(second)  # the pages differ only by their CSP nonce
+    recipient.refresh_from_db()
+    assert recipient.unsubscribed_at == unsubscribed_at
+    assert Event.objects.filter(kind=EventKind.UNSUBSCRIBE).count() == 1
+
+
+def test_post_without_the_one_click_body_unsubscribes_nobody(message, recipient) -> None:
+    path = unsubscribe_path(message, recipient)
+    assert_invalid_page(Client().post(path, {}))
+    assert_invalid_page(Client().post(path, {"List-Unsubscribe": "one-click-please"}))
+    assert Recipient.objects.get().is_subscribed
+
+
+def test_unsubscribe_with_a_bad_or_missing_signature_is_invalid(browser, message, recipient) -> None:
+    good = unsubscribe_path(message, recipient)
+    pixel_token = pixel_path(message, recipient).removeprefix("/o/")
+    url = reverse("tracking:unsubscribe")
+    for path in (url, f"{url}?signature={pixel_token}", good[:-2], f"{good}&signature=x"):
+        assert_invalid_page(browser.get(path))
+        assert_invalid_page(Client().post(path, {"List-Unsubscribe": "One-Click"}))
+    assert Recipient.objects.get().is_subscribed
+
+
+def test_unsubscribe_is_per_recipient(message) -> None:
+    lea, max_ = make_recipient("lea@example.com"), make_recipient("max@example.com")
+    Client().post(unsubscribe_path(message, lea), {"List-Unsubscribe": "One-Click"})
+    assert not Recipient.objects.get(pk=lea.pk).is_subscribed
+    assert Recipient.objects.get(pk=max_.pk).is_subscribed
+
+
+def test_unsubscribe_methods_other_than_get_head_post_are_refused(message, recipient) -> None:
+    assert Client().put(unsubscribe_path(message, recipient)).status_code == 405
+
+
+# --- One INSERT on the hot path -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queries) -> None:
+    message, recipient = make_message(), make_recipient()
+    client = Client(headers={"User-Agent": BROWSER})
+    paths = [
+        pixel_path(message, recipient),
+        click_path(message, recipient, "https://example.com/"),
+        goto_path(message, recipient, APP_URL),
+    ]
+    for path in paths:
+        with django_assert_num_queries(1) as captured:
+            client.get(path)
+        assert captured.captured_queries[0]["sql"].startswith('INSERT INTO "tracking_event"')
+    with django_assert_num_queries(0):
+        client.get("/o/forged")
+    assert Event.objects.count() == 3

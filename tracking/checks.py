@@ -1,0 +1,22 @@
+"""System checks for the tracking settings (run by ``manage.py check`` and at server start)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+
+THIRTY_DAYS = 30 * 24 * 3600
+
+
+@checks.register()
+def check_link_lifetime(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    max_age = settings.TRACKING_LINK_MAX_AGE
+    if max_age is not None and max_age < THIRTY_DAYS:
+        return [
+            checks.Error(
+                f"TRACKING_LINK_MAX_AGE is {max_age} seconds: links in e-mails must work for at least 30 days.",
+                hint="Set it to 2592000 or more, or leave it unset (links never expire).",
+                id="tracking.E001",
+            )
+        ]
+    return []

@@ -1,0 +1,99 @@
+"""Writes of the tracking app: recording what the trackers saw, unsubscribing, sending tracked e-mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError
+from django.utils import timezone
+
+from tracking.mailer import build_tracked_email
+from tracking.models import Event, EventKind, MachineReason, Message, MessageKind, Recipient
+
+
+class RecipientUnsubscribed(Exception):
+    """Marketing e-mail refused: the recipient unsubscribed."""
+
+
+def record_event(
+    *,
+    kind: EventKind,
+    message_id: int,
+    recipient_id: int | None,
+    machine_reason: str = MachineReason.PERSON,
+    url: str = "",
+    occurred_at: datetime | None = None,
+) -> bool:
+    """Store one event with a single INSERT; False when its message or recipient was deleted since sending.
+
+    Meant to run outside a transaction, as in a request: Django's foreign keys are checked at commit,
+    which is then the INSERT itself, so an erased recipient's old e-mail records nothing.
+    """
+    event = Event(
+        kind=kind,
+        message_id=message_id,
+        recipient_id=recipient_id,
+        url=url,
+        occurred_at=occurred_at or timezone.now(),
+        machine=bool(machine_reason),
+        machine_reason=machine_reason,
+    )
+    try:
+        event.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
+    """Unsubscribe a recipient from marketing e-mail; True the first time, False when already done.
+
+    Idempotent: the UPDATE only matches a subscribed recipient, and only the request that changed it
+    records the event. Two statements, not one transaction: the subscription state is what counts,
+    and the event INSERT must fail alone if the message has been deleted since (see record_event).
+    """
+    now = timezone.now()
+    changed = Recipient.objects.filter(pk=recipient_id, unsubscribed_at__isnull=True).update(unsubscribed_at=now)
+    if changed:
+        record_event(kind=EventKind.UNSUBSCRIBE, message_id=message_id, recipient_id=recipient_id, occurred_at=now)
+    return bool(changed)
+
+
+def ensure_recipient(*, email: str) -> Recipient:
+    """The recipient with this address (compared in lower case), created if new."""
+    recipient, _ = Recipient.objects.get_or_create(email=email.strip().lower())
+    return recipient
+
+
+def send_tracked_email(
+    *,
+    message: Message,
+    recipient: Recipient,
+    context: dict[str, object] | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> EmailMultiAlternatives:
+    """Build ``message`` for ``recipient`` with its trackers and send it through the e-mail backend.
+
+    Raises ``RecipientUnsubscribed`` for marketing e-mail to an unsubscribed recipient (read afresh
+    from the database); transactional e-mail is always sent.
+    """
+    if message.kind == MessageKind.MARKETING:
+        recipient.refresh_from_db(fields=["unsubscribed_at"])
+        if not recipient.is_subscribed:
+            raise RecipientUnsubscribed(recipient.email)
+    email = build_tracked_email(message=message, recipient=recipient, context=context)
+    email.connection = connection or get_connection()
+    email.send()
+    return email
+
+
+def ensure_demo_message(*, kind: MessageKind = MessageKind.MARKETING) -> Message:
+    """The demo message that ``manage.py send_tracked_email`` sends (templates/tracking/email/demo.*)."""
+    message, _ = Message.objects.get_or_create(
+        template="demo",
+        kind=kind,
+        defaults={"name": f"Démo ({kind})", "subject": "noCRM.io : votre démo du suivi des e-mails"},
+    )
+    return message

@@ -1,0 +1,134 @@
+"""The tracker endpoints: open pixel, click redirects and the one-click unsubscribe (RFC 8058).
+
+Each verifies a signed token (no database read), records at most one event, and answers. None sets a
+cookie or needs a session: they are fetched by mail clients, proxies and mailbox providers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from tracking.destinations import safe_destination
+from tracking.machines import click_machine_reason, open_machine_reason
+from tracking.models import EventKind
+from tracking.services import record_event, unsubscribe
+from tracking.tokens import Claims, Purpose, digest_matches, read_token
+
+logger = logging.getLogger(__name__)
+
+# A transparent 1x1 GIF, 43 bytes: the same answer for every token, valid or not.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+PIXEL_CACHE_CONTROL = "no-store, no-cache, must-revalidate, private, max-age=0"
+# Headers of every tracker answer but the pixel: never cached, indexed, or leaking the token onwards.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+class TrackedRedirect(HttpResponseRedirect):
+    """A 302 to an http(s) URL only: Django's own redirect classes also accept ftp."""
+
+    allowed_schemes = ["http", "https"]
+
+
+@require_safe
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    claims = read_token(Purpose.OPEN, token, max_age=settings.TRACKING_LINK_MAX_AGE)
+    if claims is not None:
+        recipient_id = None if settings.TRACKING_OPENS_WITHOUT_RECIPIENT else claims.recipient_id
+        _record(EventKind.OPEN, claims, recipient_id=recipient_id, machine_reason=open_machine_reason(request))
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = PIXEL_CACHE_CONTROL
+    response["Pragma"] = "no-cache"
+    response["Expires"] = "0"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def click(request: HttpRequest, token: str) -> HttpResponse:
+    """A link of an e-mail to a contact: the token carries the destination."""
+    claims = read_token(Purpose.LINK, token, max_age=settings.TRACKING_LINK_MAX_AGE)
+    destination = safe_destination(claims.target) if claims else None
+    if claims is None or destination is None:
+        return invalid_link(request)
+    return _record_click_and_redirect(request, claims, destination)
+
+
+@require_safe
+def goto(request: HttpRequest, token: str) -> HttpResponse:
+    """A link of an e-mail to an app user: ``clicked_url`` must be the very URL the token signs."""
+    clicked = request.GET.getlist("clicked_url")
+    claims = read_token(Purpose.GOTO, token, max_age=settings.TRACKING_LINK_MAX_AGE)
+    if claims is None or len(clicked) != 1 or not digest_matches(claims, clicked[0]):
+        return invalid_link(request)
+    destination = safe_destination(clicked[0])
+    if destination is None:
+        return invalid_link(request)
+    return _record_click_and_redirect(request, claims, destination)
+
+
+# Mailbox providers POST here without cookies or a CSRF token (RFC 8058 one-click unsubscribe):
+# the signature in the URL is what authorises the request, and repeating it changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_view(request: HttpRequest) -> HttpResponse:
+    signatures = request.GET.getlist("signature")
+    claims = read_token(Purpose.UNSUBSCRIBE, signatures[0]) if len(signatures) == 1 else None
+    if claims is None or claims.recipient_id is None:
+        return invalid_link(request)
+    if request.method != "POST":
+        # Only shows the button: link scanners and prefetchers follow GET links.
+        return _page(request, "tracking/unsubscribe.html", {"done": False})
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return invalid_link(request)
+    try:
+        unsubscribe(recipient_id=claims.recipient_id, message_id=claims.message_id)
+    except DatabaseError:
+        logger.warning("unsubscribe not stored: database unavailable", extra={"message": claims.message_id})
+        return _page(request, "tracking/unsubscribe.html", {"done": False, "failed": True}, status=503)
+    return _page(request, "tracking/unsubscribe.html", {"done": True})
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    return _page(request, "tracking/invalid_link.html", {}, status=400)
+
+
+def _record_click_and_redirect(request: HttpRequest, claims: Claims, destination: str) -> HttpResponse:
+    reason = click_machine_reason(request, sent_at=claims.sent_at)
+    _record(EventKind.CLICK, claims, recipient_id=claims.recipient_id, machine_reason=reason, url=destination)
+    response = TrackedRedirect(destination)
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _record(kind: EventKind, claims: Claims, *, recipient_id: int | None, machine_reason: str, url: str = "") -> None:
+    # The reader gets the image or the destination even when the database is down.
+    try:
+        record_event(
+            kind=kind, message_id=claims.message_id, recipient_id=recipient_id, machine_reason=machine_reason, url=url
+        )
+    except DatabaseError:
+        logger.warning("tracking event not stored: database unavailable", extra={"kind": kind})
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, object], status: int = 200) -> HttpResponse:
+    # These URLs have no language prefix; the reader's browser language chooses French or English.
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = render(request, template, context, status=status)
+    response["Content-Language"] = language
+    response["Vary"] = "Accept-Language"
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
