@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.tracking.factories import make_message, make_recipient, make_transactional, unsubscribe_path
+from tracking.models import Event, EventKind, MachineReason, Message, Recipient
+from tracking.services import (
+    RecipientUnsubscribed,
+    ensure_recipient,
+    record_event,
+    send_tracked_email,
+    unsubscribe,
+)
+
+
+def test_send_tracked_email_sends_through_the_configured_backend(message, recipient) -> None:
+    send_tracked_email(message=message, recipient=recipient)
+    [sent] = mail.outbox
+    assert sent.to == [recipient.email]
+    assert sent.subject == message.subject
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_marketing_email_is_refused_after_a_one_click_unsubscribe(message, recipient) -> None:
+    Client().post(unsubscribe_path(message, recipient), {"List-Unsubscribe": "One-Click"})
+    with pytest.raises(RecipientUnsubscribed):
+        send_tracked_email(message=message, recipient=recipient)  # a stale object: read afresh
+    assert mail.outbox == []
+
+
+def test_transactional_email_still_goes_to_an_unsubscribed_recipient(recipient) -> None:
+    unsubscribe(recipient_id=recipient.pk, message_id=make_message().pk)
+    send_tracked_email(message=make_transactional(), recipient=recipient)
+    assert len(mail.outbox) == 1
+
+
+def test_unsubscribe_is_idempotent(message, recipient) -> None:
+    assert unsubscribe(recipient_id=recipient.pk, message_id=message.pk) is True
+    first = Recipient.objects.get().unsubscribed_at
+    assert unsubscribe(recipient_id=recipient.pk, message_id=message.pk) is False
+    assert Recipient.objects.get().unsubscribed_at == first
+    assert Event.objects.filter(kind=EventKind.UNSUBSCRIBE).count() == 1
+
+
+def test_ensure_recipient_compares_addresses_in_lower_case(db) -> None:
+    assert ensure_recipient(email=" Lea@Example.COM ") == ensure_recipient(email="lea@example.com")
+    assert Recipient.objects.get().email == "lea@example.com"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_of_a_deleted_message_are_not_recorded() -> None:
+    message, recipient = make_message(), make_recipient()
+    message_id = message.pk
+    message.delete()
+    assert record_event(kind=EventKind.OPEN, message_id=message_id, recipient_id=recipient.pk) is False
+    assert unsubscribe(recipient_id=recipient.pk, message_id=message_id) is True
+    assert not Event.objects.exists()
+
+
+def test_statistics_count_people_and_machines_apart(message, recipient) -> None:
+    other = make_message(name="Autre")
+    for kind, reason in [
+        (EventKind.OPEN, ""),
+        (EventKind.OPEN, ""),
+        (EventKind.OPEN, MachineReason.MAIL_PROXY),
+        (EventKind.CLICK, ""),
+        (EventKind.CLICK, MachineReason.TOO_FAST),
+        (EventKind.CLICK, MachineReason.SCANNER),
+    ]:
+        url = "https://example.com/" if kind == EventKind.CLICK else ""
+        record_event(kind=kind, message_id=message.pk, recipient_id=recipient.pk, machine_reason=reason, url=url)
+    record_event(kind=EventKind.OPEN, message_id=other.pk, recipient_id=None)
+    unsubscribe(recipient_id=recipient.pk, message_id=message.pk)
+    stats = Message.objects.with_stats().get(pk=message.pk)
+    assert (stats.opens_people, stats.opens_machines) == (2, 1)
+    assert (stats.clicks_people, stats.clicks_machines) == (1, 2)
+    assert stats.unsubscribes == 1
+    assert list(Event.objects.clicks_per_link(message.pk)) == [
+        {"url": "https://example.com/", "people": 1, "machines": 2}
+    ]
