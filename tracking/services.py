@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from tracking.mailer import build_tracked_email
@@ -15,6 +15,17 @@ from tracking.models import Event, EventKind, MachineReason, Message, MessageKin
 
 class RecipientUnsubscribed(Exception):
     """Marketing e-mail refused: the recipient unsubscribed."""
+
+
+# One statement, so one round trip: the CTE relaxes synchronous_commit for this transaction only
+# (SET LOCAL), so the INSERT's commit does not wait for the WAL flush. A PostgreSQL crash may lose
+# the last fraction of a second of opens and clicks, never corrupt anything; subscription changes
+# (the UPDATE in unsubscribe) keep the synchronous commit.
+INSERT_EVENT = f"""
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
+SELECT %s::bigint, %s::bigint, %s::varchar, %s::text, %s::timestamptz, %s::boolean, %s::varchar FROM relaxed
+"""
 
 
 def record_event(
@@ -31,17 +42,11 @@ def record_event(
     Meant to run outside a transaction, as in a request: Django's foreign keys are checked at commit,
     which is then the INSERT itself, so an erased recipient's old e-mail records nothing.
     """
-    event = Event(
-        kind=kind,
-        message_id=message_id,
-        recipient_id=recipient_id,
-        url=url,
-        occurred_at=occurred_at or timezone.now(),
-        machine=bool(machine_reason),
-        machine_reason=machine_reason,
-    )
+    reason = str(machine_reason)  # the value, not an Enum member (psycopg would send its name)
+    values = [message_id, recipient_id, str(kind), url, occurred_at or timezone.now(), bool(reason), reason]
     try:
-        event.save(force_insert=True)
+        with connection.cursor() as cursor:
+            cursor.execute(INSERT_EVENT, values)
     except IntegrityError:
         return False
     return True

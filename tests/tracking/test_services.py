@@ -80,3 +80,16 @@ def test_statistics_count_people_and_machines_apart(message, recipient) -> None:
     assert list(Event.objects.clicks_per_link(message.pk)) == [
         {"url": "https://example.com/", "people": 1, "machines": 2}
     ]
+
+
+def test_recording_an_event_relaxes_synchronous_commit_for_its_own_transaction_only(message, recipient) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+        record_event(kind=EventKind.OPEN, message_id=message.pk, recipient_id=recipient.pk)
+        cursor.execute("SHOW synchronous_commit")  # the test's transaction is still open: SET LOCAL holds
+        assert cursor.fetchone()[0] == "off"
+    event = Event.objects.get()
+    assert (event.kind, event.machine, event.machine_reason) == (EventKind.OPEN, False, "")

@@ -387,7 +387,8 @@ def test_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queri
     for path in paths:
         with django_assert_num_queries(1) as captured:
             client.get(path)
-        assert captured.captured_queries[0]["sql"].startswith('INSERT INTO "tracking_event"')
+        [query] = captured.captured_queries
+        assert query["sql"].count("INSERT INTO tracking_event") == 1
     with django_assert_num_queries(0):
         client.get("/o/forged")
     assert Event.objects.count() == 3
