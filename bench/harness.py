@@ -1,0 +1,164 @@
+"""Reusable pieces for benchmarks: a throwaway PostgreSQL, gunicorn on 127.0.0.1, wrk, medians.
+
+Everything started here is stopped by the context managers, also on errors and Ctrl-C. Only
+127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+# The production defaults, minus HTTPS redirection (wrk speaks plain HTTP to 127.0.0.1).
+BASE_ENV = {
+    "DEBUG": "0",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "LOG_LEVEL": "ERROR",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    requests_per_second: float
+    p99_ms: float
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[dict[str, str]]:
+    """A PostgreSQL 18 cluster in a temporary directory, migrated; yields the environment to reach it."""
+    from nocrm_site.embedded_pg import ensure_running
+
+    workdir = Path(tempfile.mkdtemp(prefix="nocrm-bench-pg-"))
+    pgdata = workdir / "data"
+    try:
+        socket_dir = ensure_running(pgdata, database="nocrm", cleanup="delete")
+        env = {**BASE_ENV, "DATABASE_URL": f"postgres://postgres@/nocrm?host={socket_dir}"}
+        manage("migrate", "--noinput", "-v0", env=env)
+        yield env
+    finally:
+        with contextlib.suppress(Exception):
+            from nocrm_site.embedded_pg import stop
+
+            stop(pgdata)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    completed = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True, text=True
+    )
+    return completed.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 2, ready_path: str = "/healthz") -> Iterator[str]:
+    """gunicorn (sync workers) serving the project on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    cmd = [
+        PYTHON, "-m", "gunicorn", "nocrm_site.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+        "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base + ready_path, process)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {process.stderr.read() if process.stderr else ''}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn not ready after {timeout}s at {url}")
+
+
+def wrk(url: str, *, seconds: int = 4, connections: int = 8, threads: int = 1) -> Result:
+    """One wrk run; redirects are not followed, so a 302 is measured as such."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError("benchmarks only talk to 127.0.0.1")
+    out = subprocess.run(
+        [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(output: str) -> Result:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
+    if not rps or not p99:
+        raise ValueError(f"cannot read wrk output:\n{output}")
+    if re.search(r"Non-2xx or 3xx responses", output):
+        raise ValueError(f"wrk saw error responses:\n{output}")
+    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]]
+    return Result(requests_per_second=float(rps[1]), p99_ms=float(p99[1]) * factor)
+
+
+def median_of(runs: list[Result]) -> Result:
+    return Result(
+        requests_per_second=statistics.median(r.requests_per_second for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
+    )
+
+
+def measure(url: str, *, runs: int = 3, seconds: int = 4, warmup: int = 1) -> Result:
+    """The median of ``runs`` wrk runs after a short warm-up."""
+    if warmup:
+        wrk(url, seconds=warmup)
+    return median_of([wrk(url, seconds=seconds) for _ in range(runs)])
+
+
+def table(rows: list[tuple[str, Result, Result, float]]) -> str:
+    """figure, floor, ratio, target, holds: one line per measured URL."""
+    lines = [
+        f"{'URL':<14}{'req/s':>10}{'p99 ms':>9}{'floor req/s':>13}{'floor p99':>11}{'ratio':>8}{'target':>8}  holds",
+    ]
+    for name, figure, floor, target in rows:
+        ratio = figure.requests_per_second / floor.requests_per_second
+        lines.append(
+            f"{name:<14}{figure.requests_per_second:>10.0f}{figure.p99_ms:>9.2f}{floor.requests_per_second:>13.0f}"
+            f"{floor.p99_ms:>11.2f}{ratio:>8.2f}{target:>8.2f}  {'yes' if ratio >= target else 'no'}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""Benchmark of the e-mail trackers: the open pixel and the /l/ redirect against bare Django views.
+
+    .venv/bin/python bench/tracking.py
+
+Starts a throwaway PostgreSQL and gunicorn (2 sync workers, DEBUG off) on 127.0.0.1, runs wrk three
+times per URL and prints medians. The floor views (bench/floor_urls.py) answer the same bytes through
+the same middleware, without verifying a token or writing; the target is 0.8 of their throughput.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import gunicorn, measure, postgres, table  # noqa: E402
+
+TARGET = 0.8
+# Seconds per wrk run (three runs per URL); BENCH_SECONDS=1 makes a quick smoke run.
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+
+
+def tracker_paths(env: dict[str, str]) -> tuple[str, str, int]:
+    """Make a message and a recipient in the benchmark database; return a pixel and a /l/ path."""
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "nocrm_site.settings"
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from tracking.mailer import pixel_url, tracked_url
+    from tracking.models import Message
+    from tracking.services import ensure_recipient
+    from tracking.tokens import Claims
+
+    message = Message.objects.create(name="Benchmark", subject="Benchmark", template="demo")
+    recipient = ensure_recipient(email="bench@example.com")
+    claims = Claims(message_id=message.pk, recipient_id=recipient.pk, sent_at=int(time.time()) - 3600)
+    pixel = pixel_url(claims).split("nocrm.io", 1)[1]
+    click = tracked_url("https://www.nocrm.io/tarifs/", claims).split("nocrm.io", 1)[1]
+    connections.close_all()
+    return pixel, click, message.pk
+
+
+def main() -> None:
+    started = time.monotonic()
+    with postgres() as env:
+        pixel, click, message_id = tracker_paths(env)
+        with gunicorn({**env, "ROOT_URLCONF": "bench.floor_urls"}) as base:
+            token = pixel.rsplit("/", 1)[1]
+            figures = {
+                "pixel": measure(base + pixel, seconds=SECONDS),
+                "pixel floor": measure(f"{base}/floor/o/{token}", seconds=SECONDS),
+                "/l/ redirect": measure(base + click, seconds=SECONDS),
+                "/l/ floor": measure(f"{base}/floor/l/{token}", seconds=SECONDS),
+            }
+        from tracking.models import Event
+
+        stored = Event.objects.filter(message_id=message_id).count()
+    print(
+        table(
+            [
+                ("/o/ pixel", figures["pixel"], figures["pixel floor"], TARGET),
+                ("/l/ redirect", figures["/l/ redirect"], figures["/l/ floor"], TARGET),
+            ]
+        )
+    )
+    print(f"events stored during the run: {stored}; total time {time.monotonic() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
