@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -128,7 +129,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], statu
     with translation.override(language):
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
-    response["Vary"] = "Accept-Language"
+    patch_vary_headers(response, ["Accept-Language"])
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
     return response

@@ -392,3 +392,15 @@ def test_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queri
     with django_assert_num_queries(0):
         client.get("/o/forged")
     assert Event.objects.count() == 3
+
+
+def test_readers_get_the_pixel_and_the_destination_when_the_database_is_down(browser, monkeypatch, message, recipient):
+    from django.db import OperationalError
+
+    def down(**kwargs: object) -> bool:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("tracking.views.record_event", down)
+    assert browser.get(pixel_path(message, recipient)).content == PIXEL
+    response = browser.get(click_path(message, recipient, "https://example.com/"))
+    assert response.status_code == 302 and response["Location"] == "https://example.com/"
