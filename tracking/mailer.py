@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -108,7 +108,8 @@ def build_tracked_email(
     text = render_to_string(f"tracking/email/{message.template}.txt", values)
     body = render_to_string(f"tracking/email/{message.template}.html", values)
     body = insert_pixel(rewrite_links(body, claims, keep=frozenset({unsubscribe})), pixel_url(claims))
-    mailto_query = urlencode({"subject": f"unsubscribe {unsubscribe_signature(claims)}"})
+    # RFC 6068: a space is %20 in a mailto: URI, never "+".
+    mailto_query = urlencode({"subject": f"unsubscribe {unsubscribe_signature(claims)}"}, quote_via=quote)
     mailto = f"mailto:{settings.TRACKING_UNSUBSCRIBE_MAILTO}?{mailto_query}"
     email = EmailMultiAlternatives(
         subject=message.subject,

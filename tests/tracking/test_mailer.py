@@ -33,7 +33,7 @@ def test_tracked_email_carries_both_unsubscribe_headers(email) -> None:
     header = email.extra_headers["List-Unsubscribe"]
     https, mailto = re.fullmatch(r"<([^>]+)>, <([^>]+)>", header).groups()
     assert https.startswith(f"{SITE}/api/v2/transactional_emails/unsubscribe?signature=")
-    assert mailto.startswith("mailto:unsubscribe@nocrm.io?subject=unsubscribe")
+    assert mailto.startswith("mailto:unsubscribe@nocrm.io?subject=unsubscribe%20")
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     sent = email.message()
     assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
