@@ -93,3 +93,13 @@ def test_recording_an_event_relaxes_synchronous_commit_for_its_own_transaction_o
         assert cursor.fetchone()[0] == "off"
     event = Event.objects.get()
     assert (event.kind, event.machine, event.machine_reason) == (EventKind.OPEN, False, "")
+
+
+def test_no_model_of_the_app_has_a_place_for_an_ip_address() -> None:
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_app_config("tracking").get_models():
+        for field in model._meta.get_fields():
+            assert not isinstance(field, models.GenericIPAddressField)
+            assert "ip" not in field.name.split("_")
