@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from consent import analytics as stats
 from consent import charts, export
-from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision, PurposeSlug
+from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
 from consent.periods import day_start, last_days
 from consent.retention import purge_consents, retention_cutoff
 from consent.revisions import bump_policy_revision
@@ -161,7 +161,7 @@ def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
         response = HttpResponse(stats.to_csv(days), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statistiques_{since}_{until}.csv"'
         return response
-    names = {slug: str(label) for slug, label in PurposeSlug.choices}
+    labels = {**{a: str(a.label) for a in stats.ACTIONS}, **{p: str(p.label) for p in OPTIONAL_PURPOSES}}
     total = stats.total(days)
     shares = [total.share(a) for a in stats.ACTIONS] + [total.opt_in(p) for p in OPTIONAL_PURPOSES] if total else []
     return _page(
@@ -170,12 +170,13 @@ def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
         "analytics",
         gettext("Statistiques de consentement"),
         form=form,
-        days=days,
         total=total,
+        headings=[labels[k] for k in (*stats.ACTIONS, *OPTIONAL_PURPOSES)],
         total_shares=[f"{number_format(s * 100, 1)} %" for s in shares],
-        frame=charts.frame(days),
-        bars=charts.action_bars(days),
-        lines=charts.opt_in_lines(days, names.get),
+        action_chart=charts.action_chart(days, gettext("Répartition des décisions par jour")),
+        action_legend=charts.legend(stats.ACTIONS, labels),
+        opt_in_chart=charts.opt_in_chart(days, gettext("Taux de consentement par finalité et par jour")),
+        opt_in_legend=charts.legend(OPTIONAL_PURPOSES, labels),
         csv_query=f"since={since}&until={until}&format=csv",
     )
 

@@ -53,8 +53,11 @@ def select_sql(fmt: str, start: datetime, end: datetime) -> sql.Composed:
         fields = sql.SQL(f"json_build_object({pairs})::text")
     else:
         raise ValueError(f"unknown format {fmt!r}")
+    # The ORDER BY names the table's columns: a bare "decided_at" would mean the formatted text column
+    # of the same name, and PostgreSQL would sort instead of reading the index in order.
     return sql.SQL(
-        "SELECT {fields} FROM {table} WHERE decided_at >= {start} AND decided_at < {end} ORDER BY decided_at, id"
+        "SELECT {fields} FROM {table} AS r WHERE r.decided_at >= {start} AND r.decided_at < {end} "
+        "ORDER BY r.decided_at, r.id"
     ).format(
         fields=fields,
         table=sql.Identifier(ConsentRecord._meta.db_table),

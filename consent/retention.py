@@ -50,10 +50,12 @@ def purge_consents(*, cutoff: datetime | None = None, dry_run: bool = False, bat
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL consent.allow_purge = 'on'")
             # The oldest rows first, through the decided_at index: only the expired range is read.
+            # "= ANY(ARRAY(…))" keeps the planner on the primary key; "IN (SELECT …)" may hash-join
+            # against a scan of the whole table.
             cursor.execute(
-                f"""DELETE FROM {table} WHERE id IN (
-                    SELECT id FROM {table} WHERE decided_at < %s ORDER BY decided_at LIMIT %s)""",
-                [cutoff, batch_size],
+                f"""DELETE FROM {table} WHERE decided_at < %s AND id = ANY(ARRAY(
+                    SELECT id FROM {table} WHERE decided_at < %s ORDER BY decided_at LIMIT %s))""",
+                [cutoff, cutoff, batch_size],
             )
             deleted = cursor.rowcount
             # Inside an outer transaction this block is a savepoint, whose release keeps SET LOCAL:
