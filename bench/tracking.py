@@ -48,6 +48,7 @@ def tracker_paths(env: dict[str, str]) -> tuple[str, str, int]:
 
 def main() -> None:
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     with postgres() as env:
         pixel, click, message_id = tracker_paths(env)
         with gunicorn({**env, "ROOT_URLCONF": "bench.floor_urls"}) as base:
@@ -69,7 +70,10 @@ def main() -> None:
             ]
         )
     )
-    print(f"events stored during the run: {stored}; total time {time.monotonic() - started:.0f}s")
+    print(
+        f"events stored during the run: {stored}; total time {time.monotonic() - started:.0f}s; "
+        f"load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
 
 
 if __name__ == "__main__":
