@@ -19,6 +19,17 @@ def _static_files() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_serves_static_like_production() -> Iterator[None]:
+    """The live server hands /static/ to WhiteNoise (hashed, compressed files), as in production,
+    instead of Django's development handler, which knows only the unhashed source files."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Each test starts in French with empty caches (declarations, rate limits)."""

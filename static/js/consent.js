@@ -25,17 +25,23 @@
     return s && s[2] == C.rev && Date.now() / 1e3 - s[3] < C.maxAge ? { id: s[0], c: c, t: s[3] } : null;
   }
 
-  function activate() {
-    q("script[type='text/plain'][data-consent]").forEach(function (o) {
-      if (!on[o.dataset.consent]) return;
-      var s = d.createElement("script");
-      [].forEach.call(o.attributes, function (a) { if (!/^(type|data-)/.test(a.name)) s.setAttribute(a.name, a.value); });
-      if (o.dataset.src) s.src = o.dataset.src; else s.text = o.text;
-      s.async = o.hasAttribute("async");
-      s.nonce = nonce;
-      o.replaceWith(s);
-    });
-    q(".cc-embed").forEach(function (e) { if (on[e.dataset.consent]) e.replaceWith(e.lastElementChild.content); });
+  function activate(list) {
+    var o = list.shift(), s = d.createElement("script");
+    if (!o) return;
+    [].forEach.call(o.attributes, function (a) { /^(type|data-)/.test(a.name) || s.setAttribute(a.name, a.value); });
+    s.async = o.hasAttribute("async");
+    s.nonce = nonce;
+    o.dataset.src ? (s.src = o.dataset.src) : (s.text = o.text);
+    // An external script that is not async runs before the next one starts: page order is kept.
+    o.dataset.src && !s.async ? (s.onload = s.onerror = function () { activate(list); }) : setTimeout(activate, 0, list);
+    o.replaceWith(s);
+  }
+
+  function run() {
+    activate([].filter.call(q("script[type='text/plain'][data-consent]"), function (o) {
+      return on[o.dataset.consent] && (o.type = "text/x-queued");
+    }));
+    q(".cc-embed").forEach(function (e) { on[e.dataset.consent] && e.replaceWith(e.lastElementChild.content); });
   }
 
   function wipe(p) {
@@ -58,7 +64,7 @@
       w.gtag && gtag("consent", "update", u);
       (w.dataLayer = w.dataLayer || []).push({ event: "consent_update", consent: u });
     }
-    activate();
+    run();
   }
 
   function send() {
@@ -88,7 +94,7 @@
   }
 
   d.addEventListener("click", function (e) {
-    var t = e.target.closest("[data-cc-open],[data-cc-grant],#cc-banner [value],#cc-modal [value]"), g;
+    var t = e.target.closest("[data-cc-open],[data-cc-grant],#cc-banner [name=action],#cc-modal [name=action]"), g;
     if (!t) return;
     e.preventDefault();
     from = bar.contains(t) ? "banner" : t.dataset.ccOpen != null || !from ? "settings" : from;
@@ -103,8 +109,13 @@
   });
   dlg.addEventListener("cancel", function (e) { if (asking()) e.preventDefault(), decide("close"); });
   dlg.addEventListener("close", function () { opener && opener.focus(); });
+  // Tab and Shift+Tab cycle inside the open dialog.
+  dlg.addEventListener("keydown", function (e) {
+    var f = q("summary,[role=switch],button", dlg), a = f[0], z = f[f.length - 1];
+    if (e.key == "Tab" && d.activeElement == (e.shiftKey ? a : z)) e.preventDefault(), (e.shiftKey ? z : a).focus();
+  });
   d.addEventListener("keydown", function (e) {
-    if (e.key == "Escape" && asking() && !dlg.open) from = "banner", decide("close");
+    if (e.key == "Escape" && asking()) e.preventDefault(), from = from || "banner", decide("close");
   });
 
   var p = pending(), s = saved();

@@ -1,0 +1,152 @@
+import time
+import uuid
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+
+from consent import cookie
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load consent %}" + source).render(Context(context))
+
+
+def test_block_tag_makes_external_scripts_inert_keeping_their_attributes(demo):
+    html = render(
+        '{% consent "advertising" %}<script src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>{% endconsent %}'
+    )
+    assert html == (
+        '<script type="text/plain" data-consent="advertising" '
+        'data-src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>'
+    )
+
+
+def test_block_tag_makes_inline_scripts_inert(demo):
+    html = render('{% consent "statistics" %}<script type="text/javascript">window.x = 1;</script>{% endconsent %}')
+    assert html == '<script type="text/plain" data-consent="statistics">window.x = 1;</script>'
+
+
+def test_block_tag_leaves_other_markup_alone(demo):
+    html = render('{% consent "statistics" %}<p class="note">Bonjour</p>{% endconsent %}')
+    assert html == '<p class="note">Bonjour</p>'
+
+
+def test_necessary_markup_is_not_gated(demo):
+    html = render('{% consent "necessary" %}<script src="/static/x.js"></script>{% endconsent %}')
+    assert html == '<script src="/static/x.js"></script>'
+
+
+def test_iframe_becomes_a_placeholder_naming_provider_and_purpose(demo):
+    html = render(
+        '{% consent "advertising" provider="YouTube" %}'
+        '<iframe src="https://www.youtube-nocookie.com/embed/abc" title="Démo"></iframe>{% endconsent %}'
+    )
+    assert html.startswith('<div class="cc-embed" data-consent="advertising">')
+    assert "fourni par YouTube" in html and "« Publicité »" in html
+    assert 'data-cc-grant="advertising"' in html
+    assert (
+        '<template><iframe src="https://www.youtube-nocookie.com/embed/abc" title="Démo"></iframe></template>' in html
+    )
+    assert html.count("<iframe") == 1
+
+
+def test_unknown_purpose_fails_loudly_in_debug(demo, settings):
+    settings.DEBUG = True
+    with pytest.raises(TemplateSyntaxError, match="marketing"):
+        render('{% consent "marketing" %}<script></script>{% endconsent %}')
+
+
+def test_unknown_purpose_renders_nothing_in_production(demo):
+    assert render('{% consent "marketing" %}<script>alert(1)</script>{% endconsent %}') == ""
+
+
+def test_bad_tag_syntax_is_refused():
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load consent %}{% consent %}x{% endconsent %}")
+
+
+def _request(value: str | None):
+    request = RequestFactory().get("/")
+    if value is not None:
+        request.COOKIES["nocrm_consent"] = value
+    return request
+
+
+def _cookie(statistics: bool, revision: int = 1, age: int = 0) -> str:
+    state = cookie.ConsentState(
+        consent_id=uuid.uuid4(),
+        choices={"preferences": False, "statistics": statistics, "advertising": False},
+        revision=revision,
+        decided_at=int(time.time()) - age,
+    )
+    return cookie.dumps(state)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (lambda: _cookie(True), "oui"),
+        (lambda: _cookie(False), "non"),
+        (lambda: None, "non"),
+        (lambda: _cookie(True)[:-2] + "xx", "non"),
+        (lambda: _cookie(True, revision=0), "non"),
+        (lambda: _cookie(True, age=200 * 24 * 3600), "non"),
+    ],
+    ids=["granted", "refused", "no-cookie", "forged", "old-revision", "expired"],
+)
+def test_consent_granted_filter(demo, value, expected):
+    html = render('{% if request|consent_granted:"statistics" %}oui{% else %}non{% endif %}', request=_request(value()))
+    assert html == expected
+
+
+def test_filter_reads_the_cookie_once_per_request(demo):
+    request = _request(_cookie(True))
+    render('{% if request|consent_granted:"statistics" %}{% endif %}', request=request)
+    request.COOKIES["nocrm_consent"] = "changed"
+    assert render('{% if request|consent_granted:"statistics" %}oui{% endif %}', request=request) == "oui"
+
+
+def test_gtm_tag_order_and_defaults(demo, rf, settings):
+    settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    request = rf.get("/")
+    request.csp_nonce = "n0nce"
+    html = render("{% consent_gtm %}", request=request)
+    positions = [
+        html.index("function gtag(){dataLayer.push(arguments)}"),
+        html.index('gtag("consent","default"'),
+        html.index('gtag("set","ads_data_redaction",true)'),
+        html.index('gtag("set","url_passthrough",false)'),
+        html.index('gtag("consent","update",u)'),
+        html.index("googletagmanager.com/gtm.js"),
+    ]
+    assert positions == sorted(positions)
+    for denied in (
+        "ad_storage",
+        "ad_user_data",
+        "ad_personalization",
+        "analytics_storage",
+        "functionality_storage",
+        "personalization_storage",
+    ):
+        assert f'{denied}:"denied"' in html
+    assert 'security_storage:"granted"' in html and "wait_for_update:500" in html
+    assert html.count('nonce="n0nce"') == 2
+    assert "<noscript" not in html and "GTM-TEST123" in html
+
+
+def test_gtm_is_absent_without_a_container(demo, rf, settings):
+    settings.GTM_CONTAINER_ID = ""
+    request = rf.get("/")
+    request.csp_nonce = "n"
+    html = render("{% consent_gtm %}", request=request)
+    assert "googletagmanager" not in html and 'gtag("consent","default"' in html
+
+
+def test_gtm_can_wait_for_a_purpose(demo, rf, settings):
+    settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    settings.CONSENT_GTM_REQUIRES = "statistics"
+    request = rf.get("/")
+    request.csp_nonce = "n"
+    html = render("{% consent_gtm %}", request=request)
+    assert '<script type="text/plain" data-consent="statistics">' in html
