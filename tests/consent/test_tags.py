@@ -14,7 +14,9 @@ def render(source: str, **context) -> str:
 
 def test_block_tag_makes_external_scripts_inert_keeping_their_attributes(demo):
     html = render(
-        '{% consent "advertising" %}<script src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>{% endconsent %}'
+        '{% consent "advertising" %}'
+        '<script src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>'
+        "{% endconsent %}"
     )
     assert html == (
         '<script type="text/plain" data-consent="advertising" '
