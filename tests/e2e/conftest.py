@@ -50,3 +50,12 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__csp.push(e.violatedDirective + " " + e.blockedURI);
 });
 """
+
+
+def wait_until(page, expression: str, timeout: float = 10) -> None:
+    """Poll a JS expression from Python: page.wait_for_function would eval() it, which our CSP forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

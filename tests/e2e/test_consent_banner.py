@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from consent import cookie
 from consent.models import ConsentRecord, PolicyRevision
-from tests.e2e.conftest import consent_cookie, wait_for_records
+from tests.e2e.conftest import consent_cookie, wait_for_records, wait_until
 
 BUTTONS = ["Tout accepter", "Tout refuser", "Personnaliser"]
 
@@ -270,7 +270,7 @@ def test_a_choice_made_while_the_database_is_down_reaches_the_log_later(site, po
     site.goto("/tarifs/")  # the next page sends the withheld record
     (record,) = wait_for_records(1)
     assert record.action == "accept_all" and abs(record.decided_at.timestamp() - before) < 5
-    site.wait_for_function("localStorage.getItem('cc-pending') === null")
+    wait_until(site, "localStorage.getItem('cc-pending') === null")
     site.goto("/")
     time.sleep(0.3)
     assert ConsentRecord.objects.count() == 1

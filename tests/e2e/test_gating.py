@@ -1,0 +1,168 @@
+"""Script gating in a real Chromium: nothing runs or reaches a third party before consent."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import CSP_LISTENER, wait_for_records, wait_until
+
+STUBS = {
+    "prefs.js": "window.__prefs = (window.__prefs || 0) + 1;",
+    "stats1.js": (
+        'window.__order.push("s1"); window.__stats = (window.__stats || 0) + 1;'
+        'document.cookie = "_ga=GA1.1.42; path=/"; document.cookie = "_ga_TEST99=GS1.1.1; path=/";'
+    ),
+    "stats2.js": 'window.__order.push("s2");',
+    "ads.js": 'window.__ads = (window.__ads || 0) + 1; document.cookie = "_fbp=fb.1.1; path=/";',
+}
+GTM = 'window.__gtm = (window.__gtm || 0) + 1; dataLayer.push({event: "gtm.stub"});'
+
+
+@pytest.fixture
+def gated(site, settings, live_server):
+    """The gating page with GTM configured; third parties answered by local stubs."""
+    settings.ROOT_URLCONF = "tests.e2e.gating_urls"
+    settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    csp = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]}
+    csp["frame-src"] = [*csp["frame-src"], "https://stub.example"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp}
+    site.requests = []
+    site.on("request", lambda r: site.requests.append(r.url))
+
+    def stub(route):
+        name = route.request.url.rsplit("/", 1)[1]
+        if name == "embed":
+            return route.fulfill(body="<p>video player</p>", content_type="text/html; charset=utf-8")
+        route.fulfill(body=STUBS[name], content_type="application/javascript")
+
+    site.route("https://stub.example/**", stub)
+    site.route(
+        "https://www.googletagmanager.com/gtm.js*",
+        lambda route: route.fulfill(body=GTM, content_type="application/javascript"),
+    )
+    site.add_init_script(CSP_LISTENER)
+    return site
+
+
+def third_parties(page, live_server) -> set[str]:
+    return {re.sub(r"\?.*", "", u) for u in page.requests if not u.startswith(live_server.url)}
+
+
+def cookie_names(page) -> set[str]:
+    return {c["name"] for c in page.context.cookies()}
+
+
+def datalayer(page) -> list:
+    # gtag() pushes an Arguments object; it serialises as {"0": ..., "1": ...}.
+    return page.evaluate("dataLayer.map(e => (e.length !== undefined || e[0]) ? Array.from(e) : e)")
+
+
+def index_of(entries: list, predicate) -> int:
+    return next(i for i, e in enumerate(entries) if predicate(e))
+
+
+def test_before_any_choice_nothing_gated_runs(gated, live_server):
+    gated.goto("/gating/")
+    expect(gated.locator("#cc-banner")).to_be_visible()
+    wait_until(gated, "window.__gtm === 1")
+    assert third_parties(gated, live_server) == {"https://www.googletagmanager.com/gtm.js"}
+    assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [None, None, None]
+    assert cookie_names(gated) == set()
+    entries = datalayer(gated)
+    default = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "default"])
+    start = index_of(entries, lambda e: isinstance(e, dict) and e.get("event") == "gtm.js")
+    assert default < start
+    assert entries[default][2]["analytics_storage"] == "denied"
+    assert not any(isinstance(e, list) and e[:2] == ["consent", "update"] for e in entries)
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_accept_all_runs_every_gated_script_once_without_reload(gated, live_server):
+    gated.goto("/gating/")
+    gated.evaluate("window.__sameDocument = true")
+    gated.locator("#cc-banner").get_by_role("button", name="Tout accepter").click()
+    wait_until(gated, "window.__order.length === 3 && window.__ads === 1 && window.__prefs === 1")
+    assert gated.evaluate("window.__sameDocument") is True
+    assert gated.evaluate("window.__order") == ["s1", "inline", "s2"]
+    assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [1, 1, 1]
+    entries = datalayer(gated)
+    default = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "default"])
+    update = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "update"])
+    assert default < update
+    assert set(entries[update][2].values()) == {"granted"} and len(entries[update][2]) == 7
+    event = next(e for e in entries if isinstance(e, dict) and e.get("event") == "consent_update")
+    assert event["consent"]["ad_user_data"] == "granted"
+    # The placeholder became the frame; nothing ran twice.
+    expect(gated.locator("iframe[title='Vidéo de démonstration']")).to_be_attached()
+    gated.wait_for_timeout(300)
+    assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [1, 1, 1]
+    assert gated.evaluate("window.__csp") == []
+    wait_for_records(1)
+
+
+def test_returning_visitor_gets_the_update_before_gtm_and_only_granted_scripts(gated, live_server):
+    gated.goto("/gating/")
+    gated.locator("#cc-banner").get_by_role("button", name="Personnaliser").click()
+    gated.get_by_role("dialog").get_by_role("switch", name=re.compile("Statistiques")).check()
+    gated.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+    wait_for_records(1)
+    gated.goto("/fonctionnalites/")
+    gated.goto("/gating/")
+    wait_until(gated, "window.__gtm === 1 && window.__order.length === 3")
+    entries = datalayer(gated)
+    update = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "update"])
+    start = index_of(entries, lambda e: isinstance(e, dict) and e.get("event") == "gtm.js")
+    assert update < start
+    assert entries[update][2]["analytics_storage"] == "granted"
+    assert entries[update][2]["ad_storage"] == "denied"
+    gated.wait_for_timeout(300)
+    assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [None, 1, None]
+    assert "https://stub.example/ads.js" not in third_parties(gated, live_server)
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_withdrawing_statistics_deletes_its_cookies_and_stops_its_scripts(gated, live_server):
+    gated.goto("/gating/")
+    gated.locator("#cc-banner").get_by_role("button", name="Tout accepter").click()
+    wait_until(gated, "window.__stats === 1 && window.__ads === 1")
+    assert {"_ga", "_ga_TEST99", "_fbp"} <= cookie_names(gated)
+    wait_for_records(1)
+    gated.get_by_role("contentinfo").get_by_role("link", name="Paramètres des cookies").click()
+    gated.get_by_role("dialog").get_by_role("switch", name=re.compile("Statistiques")).uncheck()
+    with gated.expect_navigation():  # one reload, so that running scripts stop
+        gated.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+    gated.wait_for_load_state("load")
+    names = cookie_names(gated)
+    assert "_ga" not in names and "_ga_TEST99" not in names
+    assert "_fbp" in names  # advertising stays granted
+    wait_until(gated, "window.__ads === 1")
+    assert gated.evaluate("window.__stats") is None
+    _, record = wait_for_records(2)
+    assert record.action == "withdraw" and not record.statistics and record.advertising
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_frame_placeholder_loads_only_after_its_button(gated, live_server):
+    gated.goto("/gating/")
+    placeholder = gated.locator(".cc-embed")
+    expect(placeholder).to_contain_text("YouTube")
+    expect(placeholder).to_contain_text("Publicité")
+    assert "https://stub.example/embed" not in gated.requests
+    placeholder.get_by_role("button").click()
+    expect(gated.frame_locator("iframe[title='Vidéo de démonstration']").get_by_text("video player")).to_be_visible()
+    assert "https://stub.example/embed" in gated.requests
+    (record,) = wait_for_records(1)
+    assert record.advertising and not record.statistics and record.action == "custom"
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_a_script_without_the_nonce_is_blocked(gated):
+    gated.goto("/gating/")
+    gated.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__evil = 1';"
+        " document.body.append(s); }"
+    )
+    wait_until(gated, "window.__csp.length > 0")
+    assert gated.evaluate("window.__evil") is None
+    assert gated.evaluate("window.__csp")[0].startswith("script-src")
