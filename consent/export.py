@@ -78,21 +78,21 @@ def stream_export(
 ) -> Iterator[bytes]:
     """The export file in chunks of about 256 KB; ``progress`` receives the running row count."""
     # COPY's text format doubles every backslash; JSON never holds a raw tab or newline, so undoing
-    # the doubling gives the JSON text back exactly.
+    # the doubling gives the JSON text back exactly. Done per chunk of whole rows, not per row.
     unescape = fmt == "jsonl"
     rows = -1 if fmt == "csv" else 0  # the header is not a record
     buffer = bytearray()
     with connection.cursor() as cursor, cursor.copy(copy_sql(fmt, start, end)) as copy:
         for row in copy:
-            buffer += bytes(row).replace(b"\\\\", b"\\") if unescape else row
+            buffer += row
             rows += 1
             if len(buffer) >= FLUSH_BYTES:
-                yield bytes(buffer)
+                yield bytes(buffer).replace(b"\\\\", b"\\") if unescape else bytes(buffer)
                 buffer.clear()
                 if progress:
                     progress(rows)
     if buffer:
-        yield bytes(buffer)
+        yield bytes(buffer).replace(b"\\\\", b"\\") if unescape else bytes(buffer)
     if progress:
         progress(rows)
 
