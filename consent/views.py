@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 import logging
 import re
 import time
@@ -177,25 +176,18 @@ REPORTS_PER_MINUTE = 10
 @csrf_exempt
 @require_POST
 def report_cookies(request: HttpRequest) -> HttpResponse:
-    """consent.js sends the cookie names (never values) it sees after a choice; the server keeps
-    those that no declaration covers, for marketers to review. Rate-limited per client."""
+    """consent.js calls this after a choice: the cookie names this request carries (never their
+    values) that no declaration covers are kept for marketers to review. Rate-limited per client."""
     if not is_same_origin(request):
         return JsonResponse({"error": "cross-site request refused"}, status=403)
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
-    try:
-        names = json.loads(request.body)["names"]
-        valid = (
-            isinstance(names, list)
-            and 0 < len(names) <= 30
-            and all(isinstance(n, str) and COOKIE_NAME.match(n) for n in names)
-        )
-    except (ValueError, KeyError, TypeError):
-        valid = False
-    if not valid:
-        return JsonResponse({"error": "names must be a list of 1 to 30 cookie names"}, status=400)
     known = get_snapshot().known_cookies
-    undeclared = sorted({n for n in names if not any(fnmatch.fnmatchcase(n, k) for k in known)})
+    undeclared = sorted(
+        name
+        for name in request.COOKIES
+        if COOKIE_NAME.match(name) and not any(fnmatch.fnmatchcase(name, k) for k in known)
+    )[:30]
     if not undeclared:
         return JsonResponse({"undeclared": []})
     if not _within_rate(request):

@@ -1,6 +1,5 @@
 /* noCRM.io consent manager (banner, dialog, gated scripts); annotated in docs/consent-js.md */
 (function (d, w) {
-  "use strict";
   var C = JSON.parse(d.getElementById("cc-config").textContent),
     nonce = d.currentScript && d.currentScript.nonce,
     bar = d.getElementById("cc-banner"),
@@ -13,7 +12,6 @@
   function asking() { return bar.classList.contains("cc-show"); }
   function q(s, r) { return (r || d).querySelectorAll(s); }
   function sw(p) { return q("input[name=" + p + "]", dlg)[0]; }
-  function rx(k) { return new RegExp("^" + k.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*") + "$"); }
   function names() { return d.cookie.split("; ").map(function (c) { return c.split("=")[0]; }); }
   function store(v) { try { v ? localStorage.setItem(KEY, JSON.stringify(v)) : localStorage.removeItem(KEY); } catch (e) {} }
   function pending() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) {} }
@@ -46,7 +44,7 @@
 
   function wipe(p) {
     (C.rules[p] || []).forEach(function (r) {
-      names().filter(function (n) { return rx(r[0]).test(n); }).forEach(function (n) {
+      names().filter(function (n) { return RegExp(r[0]).test(n); }).forEach(function (n) {
         for (var h = location.hostname.split("."); h.length; h.shift()) d.cookie = n + "=;Max-Age=0;Path=" + r[1] + ";Domain=" + h.join(".");
         d.cookie = n + "=;Max-Age=0;Path=" + r[1];
       });
@@ -72,7 +70,7 @@
     p && post(C.url, p.b).then(function (r) {
       if (r.status > 499) throw r;
       store();
-      r.ok && post(C.report, { names: names() });
+      r.ok && fetch(C.report, { method: "POST" }); // the server reads the cookie names it is sent
     }).catch(function () { setTimeout(send, wait *= 2); }).then(function () { if (reload) reload = 0, location.reload(); });
   }
 

@@ -1,6 +1,7 @@
 """Script gating in a real Chromium: nothing runs or reaches a third party before consent."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -80,7 +81,7 @@ def test_before_any_choice_nothing_gated_runs(gated, live_server):
 
 def test_accept_all_runs_every_gated_script_once_without_reload(gated, live_server):
     gated.goto("/gating/")
-    gated.evaluate("window.__sameDocument = true")
+    gated.evaluate("window.__sameDocument = true; document.cookie = 'mystery_widget=1; path=/'")
     gated.locator("#cc-banner").get_by_role("button", name="Tout accepter").click()
     wait_until(gated, "window.__order.length === 3 && window.__ads === 1 && window.__prefs === 1")
     assert gated.evaluate("window.__sameDocument") is True
@@ -99,6 +100,14 @@ def test_accept_all_runs_every_gated_script_once_without_reload(gated, live_serv
     assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [1, 1, 1]
     assert gated.evaluate("window.__csp") == []
     wait_for_records(1)
+    # Cookie names that no declaration covers reach the admin.
+    from consent.models import UndeclaredCookie
+
+    wait_until(gated, "true")  # let the report request finish
+    deadline = time.monotonic() + 5
+    while not UndeclaredCookie.objects.filter(name="mystery_widget").exists():
+        assert time.monotonic() < deadline, "mystery_widget was not reported"
+        time.sleep(0.05)
 
 
 def test_returning_visitor_gets_the_update_before_gtm_and_only_granted_scripts(gated, live_server):
