@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from django import template
 from django.conf import settings
@@ -37,7 +38,11 @@ def consent_ui(context: template.Context) -> SafeString:
         "url": reverse("consent:update"),
         "report": reverse("consent:report"),
         "lang": get_language(),
-        "rules": snapshot.cookie_rules,
+        # Declared names, as anchored regular expressions ("_ga_*" -> "^_ga_.*$"), with their paths.
+        "rules": {
+            slug: [[f"^{re.escape(name).replace(chr(92) + '*', '.*')}$", path] for name, path in rules]
+            for slug, rules in snapshot.cookie_rules.items()
+        },
         "gtm": settings.CONSENT_GTM_MAPPING,
     }
     # json.dumps escapes nothing for HTML: "<" is escaped by hand so no "</script>" can appear.

@@ -152,3 +152,16 @@ def test_gtm_can_wait_for_a_purpose(demo, rf, settings):
     request.csp_nonce = "n"
     html = render("{% consent_gtm %}", request=request)
     assert '<script type="text/plain" data-consent="statistics">' in html
+
+
+def test_ui_config_gives_the_script_anchored_cookie_patterns(demo, rf):
+    import json
+    import re
+
+    request = rf.get("/")
+    html = render("{% consent_ui %}", request=request)
+    config = json.loads(re.search(r'<script type="application/json" id="cc-config">(.*?)</script>', html).group(1))
+    statistics = dict(config["rules"]["statistics"])
+    assert statistics["^_ga_.*$"] == "/" and statistics["^_ga$"] == "/"
+    assert re.match(list(statistics)[1], "_ga_ABC") and not re.match("^_ga$", "x_ga")
+    assert config["rev"] == 1 and config["url"] == "/consent/" and config["report"] == "/consent/report/"
