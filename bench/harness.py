@@ -76,8 +76,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int = 2, ready_path: str = "/healthz") -> Iterator[str]:
-    """gunicorn (sync workers) serving the project on 127.0.0.1; yields its base URL."""
+def gunicorn(env: dict[str, str], *, workers: int | None = None, ready_path: str = "/healthz") -> Iterator[str]:
+    """gunicorn (sync workers) serving the project on 127.0.0.1; yields its base URL.
+
+    Workers default to gunicorn.conf.py's production count (2 per CPU + 1): sync workers wait for
+    PostgreSQL, and that many keep the CPUs busy meanwhile.
+    """
+    workers = workers or (os.cpu_count() or 1) * 2 + 1
     port = free_port()
     cmd = [
         PYTHON, "-m", "gunicorn", "nocrm_site.wsgi:application",
@@ -112,7 +117,7 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30) -> Non
     raise RuntimeError(f"gunicorn not ready after {timeout}s at {url}")
 
 
-def wrk(url: str, *, seconds: int = 4, connections: int = 8, threads: int = 1) -> Result:
+def wrk(url: str, *, seconds: int = 4, connections: int = 16, threads: int = 1) -> Result:
     """One wrk run; redirects are not followed, so a 302 is measured as such."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("benchmarks only talk to 127.0.0.1")
@@ -148,6 +153,17 @@ def measure(url: str, *, runs: int = 3, seconds: int = 4, warmup: int = 1) -> Re
     if warmup:
         wrk(url, seconds=warmup)
     return median_of([wrk(url, seconds=seconds) for _ in range(runs)])
+
+
+def compare(figure_url: str, floor_url: str, *, runs: int = 3, seconds: int = 4) -> tuple[Result, Result]:
+    """Medians of ``runs`` alternating runs of a URL and its floor, so that drifting load hits both."""
+    wrk(figure_url, seconds=1)
+    wrk(floor_url, seconds=1)
+    figures, floors = [], []
+    for _ in range(runs):
+        figures.append(wrk(figure_url, seconds=seconds))
+        floors.append(wrk(floor_url, seconds=seconds))
+    return median_of(figures), median_of(floors)
 
 
 def table(rows: list[tuple[str, Result, Result, float]]) -> str:

@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/tracking.py
 
-Starts a throwaway PostgreSQL and gunicorn (2 sync workers, DEBUG off) on 127.0.0.1, runs wrk three
-times per URL and prints medians. The floor views (bench/floor_urls.py) answer the same bytes through
-the same middleware, without verifying a token or writing; the target is 0.8 of their throughput.
+Starts a throwaway PostgreSQL and gunicorn (sync workers, 2 per CPU + 1 as in production, DEBUG off)
+on 127.0.0.1, runs wrk three times per URL alternating with its floor, and prints medians. The floor
+views (bench/floor_urls.py) answer the same bytes through the same middleware, without verifying a
+token or writing; the target is 0.8 of their throughput.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import gunicorn, measure, postgres, table  # noqa: E402
+from bench.harness import compare, gunicorn, postgres, table  # noqa: E402
 
 TARGET = 0.8
 # Seconds per wrk run (three runs per URL); BENCH_SECONDS=1 makes a quick smoke run.
@@ -53,20 +54,16 @@ def main() -> None:
         pixel, click, message_id = tracker_paths(env)
         with gunicorn({**env, "ROOT_URLCONF": "bench.floor_urls"}) as base:
             token = pixel.rsplit("/", 1)[1]
-            figures = {
-                "pixel": measure(base + pixel, seconds=SECONDS),
-                "pixel floor": measure(f"{base}/floor/o/{token}", seconds=SECONDS),
-                "/l/ redirect": measure(base + click, seconds=SECONDS),
-                "/l/ floor": measure(f"{base}/floor/l/{token}", seconds=SECONDS),
-            }
+            pixel_figures = compare(base + pixel, f"{base}/floor/o/{token}", seconds=SECONDS)
+            click_figures = compare(base + click, f"{base}/floor/l/{token}", seconds=SECONDS)
         from tracking.models import Event
 
         stored = Event.objects.filter(message_id=message_id).count()
     print(
         table(
             [
-                ("/o/ pixel", figures["pixel"], figures["pixel floor"], TARGET),
-                ("/l/ redirect", figures["/l/ redirect"], figures["/l/ floor"], TARGET),
+                ("/o/ pixel", *pixel_figures, TARGET),
+                ("/l/ redirect", *click_figures, TARGET),
             ]
         )
     )
