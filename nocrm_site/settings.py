@@ -95,7 +95,10 @@ else:
         }
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Off by default: a health check costs a SELECT 1 round trip on every request. After a database
+# restart, each worker's first query on its stale connection fails (consent and tracking views
+# answer 503 or degrade), and Django replaces the connection at the end of that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (redis:// or memcached:// URL) makes admin changes show on every server at once;

@@ -7,15 +7,13 @@
     P = ["preferences", "statistics", "advertising"],
     gpc = !!navigator.globalPrivacyControl,
     KEY = "cc-pending",
-    on = {}, from, opener, wait = 2e3, reload;
+    on = {}, from, wait = 2e3, reload;
 
   function asking() { return bar.classList.contains("cc-show"); }
   function q(s, r) { return (r || d).querySelectorAll(s); }
   function sw(p) { return q("input[name=" + p + "]", dlg)[0]; }
-  function names() { return d.cookie.split("; ").map(function (c) { return c.split("=")[0]; }); }
   function store(v) { try { v ? localStorage.setItem(KEY, JSON.stringify(v)) : localStorage.removeItem(KEY); } catch (e) {} }
   function pending() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) {} }
-  function post(u, b) { return fetch(u, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(b), keepalive: true }); }
 
   function saved() {
     var m = d.cookie.match(new RegExp("(?:^|; )" + C.name + "=([^:;]*)")), s = m && m[1].split("."), c = {};
@@ -44,9 +42,9 @@
 
   function wipe(p) {
     (C.rules[p] || []).forEach(function (r) {
-      names().filter(function (n) { return RegExp(r[0]).test(n); }).forEach(function (n) {
-        for (var h = location.hostname.split("."); h.length; h.shift()) d.cookie = n + "=;Max-Age=0;Path=" + r[1] + ";Domain=" + h.join(".");
-        d.cookie = n + "=;Max-Age=0;Path=" + r[1];
+      d.cookie.split("; ").forEach(function (c) {
+        var n = c.split("=")[0], x = n + "=;Max-Age=0;Path=" + r[1], h = location.hostname.split(".");
+        if (RegExp(r[0]).test(n)) for (d.cookie = x; h.length; h.shift()) d.cookie = x + ";Domain=" + h.join(".");
       });
     });
   }
@@ -67,7 +65,7 @@
 
   function send() {
     var p = pending();
-    p && post(C.url, p.b).then(function (r) {
+    p && fetch(C.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(p.b) }).then(function (r) {
       if (r.status > 499) throw r;
       store();
       r.ok && fetch(C.report, { method: "POST" }); // the server reads the cookie names it is sent
@@ -100,13 +98,10 @@
       P.forEach(function (p) { sw(p).checked = on[p] || p == g; });
       decide("save");
     } else if (t.dataset.ccOpen != null) {
-      opener = t;
       show();
       dlg.showModal();
     } else decide(t.value);
   });
-  dlg.addEventListener("cancel", function (e) { if (asking()) e.preventDefault(), decide("close"); });
-  dlg.addEventListener("close", function () { opener && opener.focus(); });
   // Tab and Shift+Tab cycle inside the open dialog.
   dlg.addEventListener("keydown", function (e) {
     var f = q("summary,[role=switch],button", dlg), a = f[0], z = f[f.length - 1];
