@@ -13,3 +13,11 @@ def test_every_page_answers_in_both_languages(client, demo, name, language):
     response = client.get(url)
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.text
+
+
+def test_language_switcher_links_each_page_to_its_twin(client, demo):
+    html = client.get("/tarifs/").text
+    assert '<link rel="alternate" hreflang="en" href="/en/' in html
+    assert 'hreflang="fr" lang="fr" aria-current="page"' in html
+    english = client.get("/en/").text
+    assert 'href="/" hreflang="fr"' in english and 'hreflang="en" lang="en" aria-current="page"' in english
