@@ -40,8 +40,11 @@ def consent_ui(context: template.Context) -> SafeString:
         "lang": get_language(),
         # Declared names, as anchored regular expressions ("_ga_*" -> "^_ga_.*$"), with their paths.
         "rules": {
-            slug: [[f"^{re.escape(name).replace(chr(92) + '*', '.*')}$", path] for name, path in rules]
-            for slug, rules in snapshot.cookie_rules.items()
+            slug: [
+                [f"^{re.escape(name).replace(chr(92) + '*', '.*')}$", path]
+                for name, path in snapshot.cookie_rules.get(slug, [])
+            ]
+            for slug in OPTIONAL_PURPOSES
         },
         "gtm": settings.CONSENT_GTM_MAPPING,
     }

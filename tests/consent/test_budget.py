@@ -17,3 +17,7 @@ def test_consent_script_and_styles_stay_under_4_kb_gzipped():
 
 def test_consent_styles_stay_under_1_5_kb_gzipped():
     assert gzipped("css/consent.css") <= 1536
+
+
+def test_consent_script_stays_under_2_kb_gzipped():
+    assert gzipped("js/consent.js") <= 2048
