@@ -76,3 +76,9 @@ def test_security_headers_outside_debug(client, demo, settings, path):
     csp = response["Content-Security-Policy"]
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_healthz_is_not_redirected_to_https(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get("/").status_code == 301
