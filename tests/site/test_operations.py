@@ -26,10 +26,10 @@ def test_pages_keep_answering_while_the_database_is_down(client, transactional_d
     from consent.demo import load_demo
 
     load_demo()
-    for path in ("/", "/cookies/", "/en/tarifs/"):
+    for path in ("/", "/cookies/", "/en/pricing/"):
         client.get(path)  # warm
     postgres.stop()
-    for path in ("/", "/cookies/", "/en/tarifs/"):
+    for path in ("/", "/cookies/", "/en/pricing/"):
         assert client.get(path).status_code == 200
     assert client.get(reverse("healthz")).status_code == 503
     postgres.start()
