@@ -3,13 +3,16 @@
     .venv/bin/python bench/backoffice.py [--records N]
 
 Measures the export against PostgreSQL's own ``COPY (SELECT …) TO STDOUT`` (psql, same rows, same
-columns), the export command's peak memory, the analytics page and the admin list's first page, and
-prints the query plans of an export range and of the purge. Prints each figure beside its target.
+columns), the export command's peak memory, the daily roll-up (run once after the load, as the nightly
+job would, and checked against a live aggregate), the analytics page and the admin list's first page,
+and prints the query plans of an export range, of the analytics query and of the purge. Prints each
+figure beside its target.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import shutil
@@ -106,6 +109,7 @@ def run(records: int, workdir: Path) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
+    from consent import analytics as stats
     from consent.export import copy_sql, select_sql, stream_export
     from consent.periods import day_start, last_days, parse_bound
 
@@ -130,6 +134,22 @@ def run(records: int, workdir: Path) -> None:
         cursor.execute("VACUUM ANALYZE consent_consentrecord")
     socket_dir = connection.settings_dict["HOST"]
     print(f"{records:,} records generated, indexed and analysed in {time.perf_counter() - began:.1f} s\n")
+
+    print("Daily roll-up (manage.py rollup_consents, first run) and the analytics query over 365 days")
+    year = tuple(day_start(day) for day in last_days(365))
+    began = time.perf_counter()
+    live = stats.daily(*year)
+    print(f"  query without the roll-up (every row read): {(time.perf_counter() - began) * 1000:.0f} ms")
+    out = io.StringIO()
+    began = time.perf_counter()
+    call_command("rollup_consents", stdout=out)
+    print(f"  roll-up in {time.perf_counter() - began:.2f} s: {out.getvalue().strip()}")
+    began = time.perf_counter()
+    rolled = stats.daily(*year)
+    print(f"  query with the roll-up (days not settled read live): {(time.perf_counter() - began) * 1000:.0f} ms")
+    same = rolled == live and stats.to_csv(rolled) == stats.to_csv(live)
+    line("365-day figures: roll-up + live vs. all live", "identical" if same else "DIFFERENT", "identical", same)
+    print()
 
     start = timezone.now() - timedelta(days=400)
     end = timezone.now() + timedelta(days=1)
@@ -210,11 +230,23 @@ def run(records: int, workdir: Path) -> None:
         seconds = timed(lambda: client.get(changelist, {"q": one}), 5)
         line("consent log search by consent ID", f"{seconds * 1000:.0f} ms", "< 200 ms", seconds < 0.2)
 
-    print("\nQuery plans: one month of export, and the purge of the oldest month")
+    print("\nQuery plans: one month of export, the analytics over 365 days, and the purge of the oldest month")
     month_start, month_end = day_start(last_days(120)[0]), day_start(last_days(90)[0])
     with connection.cursor() as cursor:
         cursor.execute(b"EXPLAIN " + select_sql("csv", month_start, month_end).as_bytes(connection.connection))
         print("  export:  " + "\n           ".join(row[0] for row in cursor.fetchall()))
+        since, until = last_days(365)
+        cursor.execute(
+            "EXPLAIN " + stats.DAILY,
+            {
+                "start": day_start(since),
+                "end": day_start(until),
+                "first": since,
+                "last": until - timedelta(days=1),
+                "tz": timezone.get_default_timezone_name(),
+            },
+        )
+        print("  analytics: " + "\n           ".join(row[0] for row in cursor.fetchall()))
         cutoff = timezone.now() - timedelta(days=335)
         cursor.execute(
             "EXPLAIN DELETE FROM consent_consentrecord WHERE decided_at < %s AND id = ANY(ARRAY("
