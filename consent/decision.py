@@ -1,7 +1,8 @@
 """Turning a POST to the consent endpoint (JSON from consent.js, or a no-JS form) into a Decision.
 
 Anything unexpected is refused with ``BadDecision`` (the view answers 400 and stores nothing):
-unknown fields or purposes, refusing "necessary", values that are not booleans, a bad ID.
+unknown or repeated fields, unknown purposes, refusing "necessary", values that are not booleans,
+a bad ID, a path that PostgreSQL cannot store (NUL, lone surrogates).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ class Decision:
 
 def from_json(body: bytes, *, header_gpc: bool) -> Decision:
     try:
-        data = json.loads(body)
+        data = json.loads(body, object_pairs_hook=_without_repeats)
+    except BadDecision:
+        raise
+    except RecursionError as exc:  # nesting deeper than the interpreter's limit fits in MAX_BODY
+        raise BadDecision("The body is nested too deeply.") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadDecision("The body is not valid JSON.") from exc
     if not isinstance(data, dict):
@@ -85,7 +90,7 @@ def from_json(body: bytes, *, header_gpc: bool) -> Decision:
         decided_at=_decided_at(data.get("decided_at")),
         revision=revision,
         gpc=gpc or header_gpc,
-        page_path=path[:512],
+        page_path=_page_path(path),
     )
 
 
@@ -108,8 +113,29 @@ def from_form(post: QueryDict, *, header_gpc: bool) -> Decision:
         decided_at=timezone.now(),
         revision=None,
         gpc=header_gpc,
-        page_path=post.get("next", "")[:512],
+        page_path=_page_path(post.get("next", "")),
     )
+
+
+def _without_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    # Python keeps the last of repeated keys; a proof of consent must not depend on that choice.
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise BadDecision("A field is given more than once.")
+    return data
+
+
+def _page_path(value: str) -> str:
+    # PostgreSQL text holds neither NUL nor lone surrogates: the INSERT would fail, and the view
+    # would answer "database unavailable, send it again" to a request that can never succeed.
+    path = value[:512]
+    try:
+        path.encode()
+    except UnicodeEncodeError as exc:
+        raise BadDecision("path must be a URL path.") from exc
+    if "\x00" in path:
+        raise BadDecision("path must be a URL path.")
+    return path
 
 
 def _button(value: object) -> str:

@@ -36,7 +36,7 @@ def record_consent(
         language=language[:8],
         source=decision.source,
         gpc=decision.gpc,
-        user_agent=user_agent[:256],
+        user_agent=user_agent.replace("\x00", "")[:256],  # PostgreSQL text cannot hold NUL
         page_path=decision.page_path,
         **choices,
     )
