@@ -49,6 +49,8 @@ class Snapshot:
     cookie_rules: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # Every declared cookie name or family, so that consent.js can report the undeclared ones.
     known_cookies: list[str] = field(default_factory=list)
+    # The consent UI rendered once per language (see the consent_ui tag): same for every visitor.
+    rendered_ui: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def trackers_for(self, audience: str) -> list[EmailTracker]:
         return [t for t in self.email_trackers if t.audience == audience]

@@ -6,10 +6,12 @@ from django.views.generic import TemplateView
 
 from leads import views as lead_views
 from nocrm_site import views
+from nocrm_site.page_cache import rendered_once
 
 
 def page(route: str, template: str, name: str):
-    return path(route, TemplateView.as_view(template_name=f"pages/{template}.html"), name=name)
+    """A marketing page: the same HTML for every visitor, so rendered once (see page_cache)."""
+    return path(route, rendered_once(TemplateView.as_view(template_name=f"pages/{template}.html")), name=name)
 
 
 urlpatterns = [
@@ -27,7 +29,7 @@ urlpatterns += i18n_patterns(
     path(_("contact/"), lead_views.contact, name="contact"),
     path("", include("leads.urls")),
     page(_("mentions-legales/"), "legal", "legal"),
-    path(_("cookies/"), views.cookie_policy, name="cookie-policy"),
+    path(_("cookies/"), rendered_once(views.cookie_policy), name="cookie-policy"),
     path("", include("consent.urls")),
     prefix_default_language=False,
 )

@@ -16,7 +16,8 @@ from django.http import HttpRequest
 from django.template.base import Parser, Token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from consent import cookie, gating
@@ -27,10 +28,30 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 
 
+# Stands for the page's path in the cached rendering of the consent UI (the no-JS forms return there).
+NEXT_PATH = "__consent_next_path__"
+
+
 @register.simple_tag(takes_context=True)
 def consent_ui(context: template.Context) -> SafeString:
-    """The banner, the settings dialog and the configuration that consent.js reads."""
+    """The banner, the settings dialog and the configuration that consent.js reads.
+
+    They are the same on every page but for the no-JS forms' return path, so each language's
+    rendering is kept with the declarations snapshot and only the path is put in per request.
+    """
     snapshot = get_snapshot()
+    language = get_language()
+    html = snapshot.rendered_ui.get(language)
+    if html is None:
+        html = snapshot.rendered_ui[language] = render_to_string(
+            "consent/_ui.html",
+            {"consent": snapshot, "consent_config": _config(snapshot), "granted": (), "next": NEXT_PATH},
+        )
+    request = context.get("request")
+    return mark_safe(html.replace(NEXT_PATH, escape(request.path if request else "/")))
+
+
+def _config(snapshot) -> str:
     config = {
         "name": settings.CONSENT_COOKIE_NAME,
         "rev": snapshot.revision,
@@ -49,12 +70,7 @@ def consent_ui(context: template.Context) -> SafeString:
         "gtm": settings.CONSENT_GTM_MAPPING,
     }
     # json.dumps escapes nothing for HTML: "<" is escaped by hand so no "</script>" can appear.
-    payload = json.dumps(config, separators=(",", ":")).replace("<", "\\u003c")
-    return render_to_string(
-        "consent/_ui.html",
-        {"consent": snapshot, "consent_config": payload, "granted": ()},
-        request=context.get("request"),
-    )
+    return json.dumps(config, separators=(",", ":")).replace("<", "\\u003c")
 
 
 @register.simple_tag(takes_context=True)

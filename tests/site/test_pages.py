@@ -21,3 +21,29 @@ def test_language_switcher_links_each_page_to_its_twin(client, demo):
     assert 'hreflang="fr" lang="fr" aria-current="page"' in html
     english = client.get("/en/").text
     assert 'href="/" hreflang="fr"' in english and 'hreflang="en" lang="en" aria-current="page"' in english
+
+
+def test_pages_rendered_once_still_get_a_fresh_nonce_each_time(client, demo):
+    import re
+
+    first, second = client.get("/tarifs/"), client.get("/tarifs/")
+    nonces = []
+    for response in (first, second):
+        header = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        assert f'nonce="{header}"' in response.text and "__csp_nonce__" not in response.text
+        nonces.append(header)
+    assert nonces[0] != nonces[1]
+    assert re.sub(r'nonce="[^"]+"', "", first.text) == re.sub(r'nonce="[^"]+"', "", second.text)
+
+
+def test_rendered_pages_follow_admin_changes(client, demo):
+    from consent.models import Cookie
+
+    client.get("/cookies/")
+    Cookie.objects.filter(name="_fbp").delete()
+    from django.core.cache import cache
+
+    from consent import declarations
+
+    cache.delete(declarations.VERSION_KEY)  # what the admin's save does once its transaction commits
+    assert "_fbp" not in client.get("/cookies/").text
