@@ -171,15 +171,16 @@ def test_without_javascript(browser, live_server, transactional_db):
     page = context.new_page()
     page.goto("/cookies/")
     expect(banner(page)).to_be_visible()
-    banner(page).get_by_role("button", name="Tout refuser", exact=True).click()
-    page.wait_for_url(re.compile("/cookies/$"))
+    with page.expect_navigation(url=re.compile("/cookies/$")):  # POST, then 303 back
+        banner(page).get_by_role("button", name="Tout refuser", exact=True).click()
     (record,) = wait_for_records(1)
     assert record.action == "reject_all" and record.source == "nojs"
     expect(banner(page)).to_be_hidden()
-    page.get_by_role("contentinfo").get_by_role("link", name="Paramètres des cookies").click()
-    page.wait_for_url(re.compile("/consent/parametres/"))
+    with page.expect_navigation(url=re.compile("/consent/parametres/")):
+        page.get_by_role("contentinfo").get_by_role("link", name="Paramètres des cookies").click()
     page.locator("main input[name=statistics]").check()
-    page.locator("main").get_by_role("button", name="Enregistrer mes choix").click()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Enregistrer mes choix").click()
     _, custom = wait_for_records(2)
     assert custom.action == "custom" and custom.statistics and custom.consent_id == record.consent_id
     page.goto("/consent/parametres/")
