@@ -1,17 +1,34 @@
-"""The site's URLs plus bare views that answer the same bytes as the trackers, for benchmarks only.
+"""The site's URLs plus bare views to compare the real ones with, for benchmarks only.
 
-Selected with ROOT_URLCONF=bench.floor_urls by bench/tracking.py's server; production never loads it.
+Selected with ROOT_URLCONF=bench.floor_urls by the benchmark servers (bench/run.py, bench/tracking.py);
+production never loads it. Each floor answers what its figure answers through the same middleware,
+without the figure's own work: the trackers' bytes without a token check or a write, the home page's
+bytes without rendering, and one raw INSERT of a consent record without parsing rules or a cookie.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+import json
+import uuid
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import path, resolve
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from nocrm_site.urls import urlpatterns as site_urlpatterns
 from tracking.views import PIXEL, PIXEL_CACHE_CONTROL, PRIVATE_HEADERS
 
 FLOOR_DESTINATION = "https://www.nocrm.io/tarifs/"
+
+# The columns that record_consent's INSERT sets, in the same statement shape (one row, no RETURNING).
+CONSENT_INSERT = """
+INSERT INTO consent_consentrecord (consent_id, decision_id, decided_at, action, preferences, statistics,
+    advertising, policy_revision, banner_hash, language, source, gpc, user_agent, page_path)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+"""
 
 
 def bare_pixel(request: HttpRequest, token: str) -> HttpResponse:
@@ -31,8 +48,59 @@ def bare_redirect(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+class _Home:
+    body: bytes | None = None
+
+
+def bare_home(request: HttpRequest) -> HttpResponse:
+    """The bytes of the home page as the real view rendered them for this process's first request."""
+    if _Home.body is None:
+        # Rendered as if this request were for "/": the page names its own URL (language links).
+        saved = request.path, request.path_info, request.resolver_match
+        request.path = request.path_info = "/"
+        request.resolver_match = match = resolve("/")
+        try:
+            rendered = match.func(request, *match.args, **match.kwargs)
+            if hasattr(rendered, "render"):  # a TemplateResponse, unless the page came from page_cache
+                rendered.render()
+        finally:
+            request.path, request.path_info, request.resolver_match = saved
+        _Home.body = rendered.content
+    request.csp_nonce  # noqa: B018 -- a nonce in the CSP header too, so the headers weigh the same
+    return HttpResponse(_Home.body, content_type="text/html; charset=utf-8")
+
+
+@csrf_exempt
+def bare_insert(request: HttpRequest) -> HttpResponse:
+    """One INSERT of a consent record's row shape, with the decision ID the client sent."""
+    decision_id = json.loads(request.body)["decision_id"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            CONSENT_INSERT,
+            [
+                uuid.uuid4(),
+                decision_id,
+                timezone.now(),
+                "accept_all",
+                True,
+                True,
+                True,
+                1,
+                "0" * 64,
+                "fr",
+                "banner",
+                False,
+                request.headers.get("User-Agent", "")[:256],
+                "/",
+            ],
+        )
+    return JsonResponse({"stored": True, "decision_id": decision_id})
+
+
 urlpatterns = [
     path("floor/o/<str:token>", bare_pixel),
     path("floor/l/<str:token>", bare_redirect),
+    path("floor/home", bare_home),
+    path("floor/consent", bare_insert),
     *site_urlpatterns,
 ]
