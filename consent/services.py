@@ -26,21 +26,30 @@ def record_consent(
     Raises ``django.db.DatabaseError`` when the database cannot be reached.
     """
     snapshot = get_snapshot()
-    record = ConsentRecord(
-        consent_id=consent_id,
-        decision_id=decision.decision_id,
-        decided_at=decision.decided_at,
-        action=action,
-        policy_revision=min(decision.revision or snapshot.revision, snapshot.revision),
-        banner_hash=snapshot.banner_hash,
-        language=language[:8],
-        source=decision.source,
-        gpc=decision.gpc,
-        user_agent=user_agent.replace("\x00", "")[:256],  # PostgreSQL text cannot hold NUL
-        page_path=decision.page_path,
+    values = {
+        "consent_id": consent_id,
+        "decision_id": decision.decision_id,
+        "decided_at": decision.decided_at,
+        "action": action,
+        "policy_revision": min(decision.revision or snapshot.revision, snapshot.revision),
+        "banner_hash": snapshot.banner_hash,
+        "language": language[:8],
+        "source": decision.source,
+        "gpc": decision.gpc,
+        "user_agent": user_agent.replace("\x00", "")[:256],  # PostgreSQL text cannot hold NUL
+        "page_path": decision.page_path,
         **choices,
-    )
-    ConsentRecord.objects.bulk_create([record], ignore_conflicts=True)
+    }
+    # One statement in autocommit, one round trip: the ORM's bulk_create would add BEGIN/COMMIT.
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [values[column] for column in _COLUMNS])
+
+
+_COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
+_INSERT = (
+    f"INSERT INTO {ConsentRecord._meta.db_table} ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (decision_id) DO NOTHING"
+)
 
 
 def report_undeclared_cookies(*, names: list[str]) -> None:

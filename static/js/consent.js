@@ -7,7 +7,7 @@
     P = ["preferences", "statistics", "advertising"],
     gpc = !!navigator.globalPrivacyControl,
     KEY = "cc-pending",
-    on = {}, wait = 2e3, reload;
+    on = {}, wait = 1e3, reload;
 
   function q(s, r) { return (r || d).querySelectorAll(s); }
   function sw(p) { return q("input[name=" + p + "]", dlg)[0]; }
