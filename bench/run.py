@@ -587,8 +587,8 @@ NOTES = {
     " the page-cache look-up and the nonce replacement in the stored bytes.",
     "consent": "- **`POST /consent/`.** When the CPUs are the limit (wrk, five workers and PostgreSQL on two cores),"
     " the view costs about 1.9 ms of CPU against 1.1 ms for the floor: JSON validation, signing the cookie, the"
-    " response. There is no wasted query: one INSERT, which `bulk_create` wraps in BEGIN/COMMIT; an INSERT"
-    " without them saved about 0.1 ms (within the noise), so the product code was left as it is.",
+    " response. The database work equals the floor's: one INSERT statement in autocommit, one round trip; the"
+    " gap is the view's own CPU.",
     "trackers": "- **`/o/` and `/l/`.** The floors neither verify the signed token nor write; each tracker request"
     " does both (one INSERT of an event), so the ratio follows PostgreSQL's commit rate and the machine's load.",
 }
