@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 from consent.declarations import get_snapshot
 
 MARKER = "__csp_nonce__"
-_pages: dict[tuple[str, str, str], tuple[bytes, str]] = {}
+# (path, language) -> (declarations version, body, content type): one entry per page and language,
+# replaced when the version changes, so memory stays bounded.
+_pages: dict[tuple[str, str], tuple[str, bytes, str]] = {}
 
 
 def rendered_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -27,10 +29,10 @@ def rendered_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = (request.path, get_language(), get_snapshot().version)
+        key, version = (request.path, get_language()), get_snapshot().version
         stored = _pages.get(key)
-        if stored is not None:
-            body, content_type = stored
+        if stored is not None and stored[0] == version:
+            _version, body, content_type = stored
             return HttpResponse(
                 body.replace(MARKER.encode(), str(request.csp_nonce).encode()), content_type=content_type
             )
@@ -40,7 +42,7 @@ def rendered_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         if response.status_code == 200 and not response.cookies and not response.has_header("Vary"):
             nonce = getattr(request, "_csp_nonce", None)  # set only if the page used it
             body = response.content.replace(nonce.encode(), MARKER.encode()) if nonce else response.content
-            _pages[key] = (body, response["Content-Type"])
+            _pages[key] = (version, body, response["Content-Type"])
         return response
 
     return wrapper

@@ -47,3 +47,15 @@ def test_rendered_pages_follow_admin_changes(client, demo):
 
     cache.delete(declarations.VERSION_KEY)  # what the admin's save does once its transaction commits
     assert "_fbp" not in client.get("/cookies/").text
+
+
+def test_rendered_pages_keep_one_entry_per_page_and_language(client, demo):
+    from django.core.cache import cache
+
+    from consent import declarations
+    from nocrm_site import page_cache
+
+    for _ in range(3):
+        client.get("/tarifs/")
+        cache.delete(declarations.VERSION_KEY)  # a new version, as after an admin change or expiry
+    assert [key for key in page_cache._pages if key[0] == "/tarifs/"] == [("/tarifs/", "fr")]
