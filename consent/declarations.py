@@ -8,6 +8,7 @@ per-process cache, other servers rebuild when their token expires, within
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -106,7 +107,7 @@ def build_snapshot(version: str) -> Snapshot:
         cookie_rules=rules,
         known_cookies=sorted({c.name for p in purposes for c in p.cookies.all()}),
     )
-    return Snapshot(**{**snapshot.__dict__, "banner_hash": banner_hash(snapshot)})
+    return dataclasses.replace(snapshot, banner_hash=banner_hash(snapshot))
 
 
 def banner_hash(snapshot: Snapshot) -> str:

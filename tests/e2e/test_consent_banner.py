@@ -275,3 +275,18 @@ def test_a_choice_made_while_the_database_is_down_reaches_the_log_later(site, po
     site.goto("/")
     time.sleep(0.3)
     assert ConsentRecord.objects.count() == 1
+
+
+def test_the_banner_causes_no_layout_shift(site):
+    site.add_init_script(
+        "window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value))"
+        ".observe({type: 'layout-shift', buffered: true});"
+    )
+    site.goto("/")
+    expect(banner(site)).to_be_visible()
+    site.wait_for_timeout(500)
+    assert site.evaluate("window.__shift") == 0
+    banner(site).get_by_role("button", name="Tout refuser", exact=True).click()
+    expect(banner(site)).to_be_hidden()
+    site.wait_for_timeout(300)
+    assert site.evaluate("window.__shift") == 0

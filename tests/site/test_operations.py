@@ -82,3 +82,29 @@ def test_healthz_is_not_redirected_to_https(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get(reverse("healthz")).status_code == 200
     assert client.get("/").status_code == 301
+
+
+def test_csp_report_only_mode_is_a_setting(tmp_path):
+    """CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only, enforcing nothing."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/healthz')\n"
+        "print('enforced' if r.has_header('Content-Security-Policy') else 'not-enforced',"
+        " 'report-only' if \"default-src 'self'\" in r.get('Content-Security-Policy-Report-Only', '') else 'none')\n"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "nocrm_site.settings",
+        "ENV_FILE": os.devnull,
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "CSP_REPORT_ONLY": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split()[-2:] == ["not-enforced", "report-only"], result.stdout + result.stderr
