@@ -8,7 +8,9 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,15 +41,28 @@ def is_same_origin(request: HttpRequest) -> bool:
     return origin is not None and origin == f"{request.scheme}://{request.get_host()}"
 
 
-# The pages carry no per-visitor token (they stay cacheable), so Django's CSRF check is replaced by
-# the same-origin check above: see docs/decisions/0002-cacheable-pages.md.
-@csrf_exempt
-@require_POST
+def same_origin_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """POST only, from our own pages, with a small body.
+
+    The pages carry no per-visitor token (they stay cacheable), so Django's CSRF check is replaced
+    by the same-origin check above: see docs/decisions/0002-cacheable-pages-and-csp.md.
+    """
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if not is_same_origin(request):
+            return JsonResponse({"error": "cross-site request refused"}, status=403)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+            return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
+        return view(request)
+
+    return wrapper
+
+
+@same_origin_post
 def update(request: HttpRequest) -> HttpResponse:
-    if not is_same_origin(request):
-        return JsonResponse({"error": "cross-site request refused"}, status=403)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-        return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
     is_json = request.content_type == "application/json"
     header_gpc = request.headers.get("Sec-GPC") == "1"
     try:
@@ -173,15 +188,10 @@ COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$")
 REPORTS_PER_MINUTE = 10
 
 
-@csrf_exempt
-@require_POST
+@same_origin_post
 def report_cookies(request: HttpRequest) -> HttpResponse:
     """consent.js calls this after a choice: the cookie names this request carries (never their
     values) that no declaration covers are kept for marketers to review. Rate-limited per client."""
-    if not is_same_origin(request):
-        return JsonResponse({"error": "cross-site request refused"}, status=403)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-        return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
     known = get_snapshot().known_cookies
     undeclared = sorted(
         name
