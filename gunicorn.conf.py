@@ -14,3 +14,10 @@ max_requests_jitter = 1000
 accesslog = "-"
 access_log_format = '{"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
 errorlog = "-"
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """A worker stopping gracefully (deploy, max_requests) writes the opens and clicks it still holds."""
+    from tracking.batch import flush_pending
+
+    flush_pending()

@@ -88,6 +88,9 @@ def gunicorn(env: dict[str, str], *, workers: int | None = None, ready_path: str
         PYTHON, "-m", "gunicorn", "nocrm_site.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
+        # gunicorn.conf.py (read from the working directory) recycles workers every ~10,000
+        # requests: a restart in the middle of one run would weigh on that run alone.
+        "--max-requests", "0",
     ]  # fmt: skip
     process = subprocess.Popen(
         cmd, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

@@ -45,6 +45,32 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def tracking_batch() -> Iterator[object]:
+    """Tracker views queue their events as in production (tracking.batch), but the queue is written
+    when each request ends, in the test's own connection and transaction, instead of by a timer thread
+    (which would not see the test's uncommitted messages). tests/tracking/test_batch.py runs the thread."""
+    from django.conf import settings
+    from django.core.signals import request_finished
+
+    from tracking import batch as module
+
+    batch = module.EventBatch(
+        interval=settings.TRACKING_EVENT_FLUSH_SECONDS, backlog=settings.TRACKING_EVENT_BACKLOG, background=False
+    )
+
+    def flush(**kwargs: object) -> None:
+        batch.flush()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_batch", batch)
+        request_finished.connect(flush, dispatch_uid="tests.flush_tracking_batch")
+        try:
+            yield batch
+        finally:
+            request_finished.disconnect(dispatch_uid="tests.flush_tracking_batch")
+
+
 @pytest.fixture
 def demo(db) -> None:
     """The demo declarations and policy revision 1."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from tracking.batch import EventRow, current_batch
 from tracking.mailer import build_tracked_email
 from tracking.models import Event, EventKind, MachineReason, Message, MessageKind, Recipient
 
@@ -50,6 +52,55 @@ def record_event(
     except IntegrityError:
         return False
     return True
+
+
+# Many events in one statement, numbered in the order they were seen. Rows whose message or
+# recipient was deleted since sending are left out by the EXISTS tests (a deletion racing this
+# INSERT makes the foreign key refuse it: retried once).
+INSERT_EVENTS = f"""
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
+SELECT e.message_id, e.recipient_id, e.kind, e.url, e.occurred_at, e.machine_reason <> '', e.machine_reason
+FROM relaxed, unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::text[], %s::timestamptz[], %s::varchar[])
+    WITH ORDINALITY AS e (message_id, recipient_id, kind, url, occurred_at, machine_reason, seen)
+WHERE EXISTS (SELECT FROM {Message._meta.db_table} m WHERE m.id = e.message_id)
+    AND (e.recipient_id IS NULL OR EXISTS (SELECT FROM {Recipient._meta.db_table} r WHERE r.id = e.recipient_id))
+ORDER BY e.seen
+"""
+
+
+def record_events(rows: list[EventRow]) -> int:
+    """Store many events with one INSERT; the number stored (events of deleted messages are skipped)."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    try:
+        return _insert_events(columns)
+    except IntegrityError:
+        # A message or recipient deleted while the INSERT ran: the EXISTS tests now leave its rows out.
+        return _insert_events(columns)
+
+
+def _insert_events(columns: list[list[object]]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_EVENTS, columns)
+        return cursor.rowcount
+
+
+def track_event(
+    *, kind: EventKind, message_id: int, recipient_id: int | None, machine_reason: str, url: str = ""
+) -> None:
+    """An open or a click seen by a tracker: queued for the next batch, or stored now when batching is off."""
+    row = EventRow(message_id, recipient_id, str(kind), url, timezone.now(), str(machine_reason))
+    if settings.TRACKING_EVENT_FLUSH_SECONDS:
+        current_batch().add(row)
+    else:
+        record_event(
+            kind=kind,
+            message_id=message_id,
+            recipient_id=recipient_id,
+            machine_reason=row.machine_reason,
+            url=url,
+            occurred_at=row.occurred_at,
+        )
 
 
 def unsubscribe(*, recipient_id: int, message_id: int) -> bool:

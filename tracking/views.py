@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from tracking.destinations import safe_destination
 from tracking.machines import click_machine_reason, open_machine_reason
 from tracking.models import EventKind
-from tracking.services import record_event, unsubscribe
+from tracking.services import track_event, unsubscribe
 from tracking.tokens import Claims, Purpose, digest_matches, read_token
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def _record_click_and_redirect(request: HttpRequest, claims: Claims, destination
 def _record(kind: EventKind, claims: Claims, *, recipient_id: int | None, machine_reason: str, url: str = "") -> None:
     # The reader gets the image or the destination even when the database is down.
     try:
-        record_event(
+        track_event(
             kind=kind, message_id=claims.message_id, recipient_id=recipient_id, machine_reason=machine_reason, url=url
         )
     except DatabaseError:

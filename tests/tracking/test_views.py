@@ -212,10 +212,13 @@ def test_goto_refuses_two_clicked_urls_whatever_their_order(browser, message, re
 
 
 # --- One INSERT on the hot path -------------------------------------------------------------------
+# Batched (the default), the views make no query and one INSERT writes a whole batch: see
+# test_batch.py. Here, batching off: each view's own INSERT is its only query.
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queries) -> None:
+def test_unbatched_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queries, settings) -> None:
+    settings.TRACKING_EVENT_FLUSH_SECONDS = 0
     message, recipient = make_message(), make_recipient()
     client = Client(headers={"User-Agent": BROWSER})
     paths = [
@@ -233,13 +236,17 @@ def test_each_tracker_does_one_insert_and_no_other_query(django_assert_num_queri
     assert Event.objects.count() == 3
 
 
-def test_readers_get_the_pixel_and_the_destination_when_the_database_is_down(browser, monkeypatch, message, recipient):
+def test_unbatched_readers_get_the_pixel_and_the_destination_when_the_database_is_down(
+    browser, monkeypatch, settings, message, recipient
+):
+    """Batched, the database is not on the request's path at all (test_batch.py stops PostgreSQL)."""
     from django.db import OperationalError
 
     def down(**kwargs: object) -> bool:
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("tracking.views.record_event", down)
+    settings.TRACKING_EVENT_FLUSH_SECONDS = 0
+    monkeypatch.setattr("tracking.services.record_event", down)
     assert browser.get(pixel_path(message, recipient)).content == PIXEL
     response = browser.get(click_path(message, recipient, "https://example.com/"))
     assert response.status_code == 302 and response["Location"] == "https://example.com/"
