@@ -290,8 +290,8 @@ TRACKING_OPENS_WITHOUT_RECIPIENT = env.bool("TRACKING_OPENS_WITHOUT_RECIPIENT", 
 # Hosts of the noCRM.io application: their links become /goto/ links (".nocrm.io" matches subdomains).
 TRACKING_APP_HOSTS = env.list("TRACKING_APP_HOSTS", default=["app.nocrm.io"])
 # Opens and clicks wait this long in their server process's memory, then are written together in
-# one INSERT (tracking/batch.py, decision 0004); 0 writes each one during its request.
-TRACKING_EVENT_FLUSH_SECONDS = env.float("TRACKING_EVENT_FLUSH_SECONDS", default=0.1)
+# one COPY (tracking/batch.py, decision 0004); 0 writes each one during its request.
+TRACKING_EVENT_FLUSH_SECONDS = env.float("TRACKING_EVENT_FLUSH_SECONDS", default=0.25)
 # Events a process keeps while PostgreSQL is unreachable; beyond that, new ones are dropped (and counted).
 TRACKING_EVENT_BACKLOG = env.int("TRACKING_EVENT_BACKLOG", default=20_000)
 # The mailto: of List-Unsubscribe, for mail clients that do not use the one-click POST.

@@ -1,7 +1,7 @@
 """Opens and clicks written in batches, so that a tracker answers without waiting for PostgreSQL.
 
 A tracker view hands its event to its process's ``EventBatch``. A background thread writes what has
-gathered, ``TRACKING_EVENT_FLUSH_SECONDS`` after the first event of a batch, in one INSERT. What this
+gathered, ``TRACKING_EVENT_FLUSH_SECONDS`` after the first event of a batch, with one COPY. What this
 trades (decision 0004): a worker killed without warning (SIGKILL, OOM) loses the events of its last
 interval; a graceful stop writes them (gunicorn's ``worker_exit`` hook, and ``atexit``). While
 PostgreSQL is unreachable, events wait in memory, up to ``TRACKING_EVENT_BACKLOG`` per process, and
@@ -70,7 +70,7 @@ class EventBatch:
             return len(self._rows)
 
     def flush(self) -> int:
-        """Write every waiting event now, in one INSERT; the number stored.
+        """Write every waiting event now (``services.record_events``); the number stored.
 
         On a connection error the events go back to the queue (oldest first) and are tried again
         later; any other database error drops the batch rather than retry it forever.

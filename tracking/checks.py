@@ -20,3 +20,26 @@ def check_link_lifetime(app_configs: object = None, **kwargs: object) -> list[ch
             )
         ]
     return []
+
+
+@checks.register()
+def check_event_batching(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    errors = []
+    if not 0 <= settings.TRACKING_EVENT_FLUSH_SECONDS <= 60:
+        errors.append(
+            checks.Error(
+                f"TRACKING_EVENT_FLUSH_SECONDS is {settings.TRACKING_EVENT_FLUSH_SECONDS}: events would wait too long"
+                " in memory (a worker killed without warning loses them), or never be written.",
+                hint="Between 0 (written in the request) and 60; 0.25 by default.",
+                id="tracking.E002",
+            )
+        )
+    if settings.TRACKING_EVENT_BACKLOG < 1:
+        errors.append(
+            checks.Error(
+                "TRACKING_EVENT_BACKLOG must be at least 1: no event could be queued.",
+                hint="20000 by default (a few MB per process).",
+                id="tracking.E003",
+            )
+        )
+    return errors
