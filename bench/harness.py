@@ -18,15 +18,18 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 # The production defaults, minus HTTPS redirection (wrk speaks plain HTTP to 127.0.0.1).
+T = TypeVar("T")
+
 BASE_ENV = {
     "DEBUG": "0",
     "SECURE_SSL_REDIRECT": "0",
@@ -40,6 +43,16 @@ BASE_ENV = {
 class Result:
     requests_per_second: float
     p99_ms: float
+    requests: int = 0  # answered during the run
+
+
+@dataclass(frozen=True)
+class Comparison:
+    figure: Result  # medians
+    floor: Result
+    ratio: float  # the median of the pairs' ratios
+    figure_requests: int  # answered by the figure's URL in all its runs, warm-up included
+    figure_runs: int
 
 
 @contextlib.contextmanager
@@ -120,7 +133,10 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30) -> Non
     raise RuntimeError(f"gunicorn not ready after {timeout}s at {url}")
 
 
-def wrk(url: str, *, seconds: int = 4, connections: int = 16, threads: int = 1) -> Result:
+CONNECTIONS = 16
+
+
+def wrk(url: str, *, seconds: int = 4, connections: int = CONNECTIONS, threads: int = 1) -> Result:
     """One wrk run; redirects are not followed, so a 302 is measured as such."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("benchmarks only talk to 127.0.0.1")
@@ -136,12 +152,13 @@ def wrk(url: str, *, seconds: int = 4, connections: int = 16, threads: int = 1) 
 def parse_wrk(output: str) -> Result:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
-    if not rps or not p99:
+    count = re.search(r"(\d+) requests in", output)
+    if not rps or not p99 or not count:
         raise ValueError(f"cannot read wrk output:\n{output}")
     if re.search(r"Non-2xx or 3xx responses", output):
         raise ValueError(f"wrk saw error responses:\n{output}")
     factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]]
-    return Result(requests_per_second=float(rps[1]), p99_ms=float(p99[1]) * factor)
+    return Result(requests_per_second=float(rps[1]), p99_ms=float(p99[1]) * factor, requests=int(count[1]))
 
 
 def median_of(runs: list[Result]) -> Result:
@@ -158,24 +175,49 @@ def measure(url: str, *, runs: int = 3, seconds: int = 4, warmup: int = 1) -> Re
     return median_of([wrk(url, seconds=seconds) for _ in range(runs)])
 
 
-def compare(figure_url: str, floor_url: str, *, runs: int = 3, seconds: int = 4) -> tuple[Result, Result]:
-    """Medians of ``runs`` alternating runs of a URL and its floor, so that drifting load hits both."""
-    wrk(figure_url, seconds=1)
-    wrk(floor_url, seconds=1)
+def paired_runs(figure: Callable[[], T], floor: Callable[[], T], *, pairs: int) -> tuple[list[T], list[T]]:
+    """``pairs`` runs of a figure, each next to a run of its floor, the order swapped every time."""
     figures, floors = [], []
-    for _ in range(runs):
-        figures.append(wrk(figure_url, seconds=seconds))
-        floors.append(wrk(floor_url, seconds=seconds))
-    return median_of(figures), median_of(floors)
+    for i in range(pairs):
+        if i % 2:
+            floors.append(floor())
+            figures.append(figure())
+        else:
+            figures.append(figure())
+            floors.append(floor())
+    return figures, floors
 
 
-def table(rows: list[tuple[str, Result, Result, float]]) -> str:
+def paired_ratio(figures: list[float], floors: list[float]) -> float:
+    """The median of each pair's ratio. On a shared machine throughput drifts between runs far more
+    than within a pair of back-to-back runs (seen here: a floor at 1,500 then 2,100 req/s), so the
+    ratio of two medians taken apart would carry that drift."""
+    return statistics.median(a / b for a, b in zip(figures, floors, strict=True))
+
+
+def compare(figure_url: str, floor_url: str, *, pairs: int = 6, seconds: int = 3) -> Comparison:
+    """A URL against its floor over ``pairs`` back-to-back runs, after a one-second warm-up of each."""
+    warmup = wrk(figure_url, seconds=1)
+    wrk(floor_url, seconds=1)
+    figures, floors = paired_runs(
+        lambda: wrk(figure_url, seconds=seconds), lambda: wrk(floor_url, seconds=seconds), pairs=pairs
+    )
+    return Comparison(
+        figure=median_of(figures),
+        floor=median_of(floors),
+        ratio=paired_ratio([r.requests_per_second for r in figures], [r.requests_per_second for r in floors]),
+        figure_requests=warmup.requests + sum(r.requests for r in figures),
+        figure_runs=pairs + 1,
+    )
+
+
+def table(rows: list[tuple[str, Comparison, float]]) -> str:
     """figure, floor, ratio, target, holds: one line per measured URL."""
     lines = [
         f"{'URL':<14}{'req/s':>10}{'p99 ms':>9}{'floor req/s':>13}{'floor p99':>11}{'ratio':>8}{'target':>8}  holds",
     ]
-    for name, figure, floor, target in rows:
-        ratio = figure.requests_per_second / floor.requests_per_second
+    for name, comparison, target in rows:
+        figure, floor, ratio = comparison.figure, comparison.floor, comparison.ratio
         lines.append(
             f"{name:<14}{figure.requests_per_second:>10.0f}{figure.p99_ms:>9.2f}{floor.requests_per_second:>13.0f}"
             f"{floor.p99_ms:>11.2f}{ratio:>8.2f}{target:>8.2f}  {'yes' if ratio >= target else 'no'}"
