@@ -127,18 +127,44 @@ def track_event(
         )
 
 
+# The subscription change and its event in one statement (one round trip, one transaction). The
+# event is left out when its message was deleted since sending; its foreign key is then no obstacle.
+UNSUBSCRIBE = f"""
+WITH changed AS (
+    UPDATE {Recipient._meta.db_table} SET unsubscribed_at = %(now)s
+    WHERE id = %(recipient)s AND unsubscribed_at IS NULL
+    RETURNING id
+), recorded AS (
+    INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
+    SELECT %(message)s, changed.id, %(kind)s, '', %(now)s, false, '' FROM changed
+    WHERE EXISTS (SELECT FROM {Message._meta.db_table} WHERE id = %(message)s)
+)
+SELECT count(*) FROM changed
+"""
+
+
 def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
     """Unsubscribe a recipient from marketing e-mail; True the first time, False when already done.
 
     Idempotent: the UPDATE only matches a subscribed recipient, and only the request that changed it
-    records the event. Two statements, not one transaction: the subscription state is what counts,
-    and the event INSERT must fail alone if the message has been deleted since (see record_event).
+    records the event, in the same statement. The subscription is what counts: if a deletion of the
+    message races the statement (its foreign key refuses the event), the UPDATE runs alone.
     """
-    now = timezone.now()
-    changed = Recipient.objects.filter(pk=recipient_id, unsubscribed_at__isnull=True).update(unsubscribed_at=now)
-    if changed:
-        record_event(kind=EventKind.UNSUBSCRIBE, message_id=message_id, recipient_id=recipient_id, occurred_at=now)
-    return bool(changed)
+    params = {
+        "now": timezone.now(),
+        "recipient": recipient_id,
+        "message": message_id,
+        "kind": str(EventKind.UNSUBSCRIBE),
+    }
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(UNSUBSCRIBE, params)
+            return cursor.fetchone()[0] == 1
+    except IntegrityError:
+        changed = Recipient.objects.filter(pk=recipient_id, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=params["now"]
+        )
+        return bool(changed)
 
 
 def ensure_recipient(*, email: str) -> Recipient:

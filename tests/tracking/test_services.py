@@ -44,6 +44,34 @@ def test_unsubscribe_is_idempotent(message, recipient) -> None:
     assert Event.objects.filter(kind=EventKind.UNSUBSCRIBE).count() == 1
 
 
+def test_a_one_click_unsubscribe_is_one_statement(message, recipient, django_assert_num_queries) -> None:
+    client = Client()
+    client.get(unsubscribe_path(message, recipient))  # the page's declarations, read once per process
+    with django_assert_num_queries(1):
+        response = client.post(unsubscribe_path(message, recipient), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Recipient.objects.get().is_subscribed
+    event = Event.objects.get()
+    assert (event.kind, event.message_id, event.recipient_id) == (EventKind.UNSUBSCRIBE, message.pk, recipient.pk)
+    assert event.occurred_at == Recipient.objects.get().unsubscribed_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unsubscribe_whose_event_is_refused_still_unsubscribes(monkeypatch) -> None:
+    """A deletion of the message racing the statement: its foreign key refuses the event at commit,
+    which undoes the whole statement; the subscription change is then made alone."""
+    from tracking import services
+
+    message, recipient = make_message(), make_recipient()
+    message_id = message.pk
+    message.delete()
+    unguarded = services.UNSUBSCRIBE.replace("WHERE EXISTS", "WHERE TRUE OR EXISTS")  # as if deleted just after
+    monkeypatch.setattr(services, "UNSUBSCRIBE", unguarded)
+    assert unsubscribe(recipient_id=recipient.pk, message_id=message_id) is True
+    assert not Recipient.objects.get().is_subscribed
+    assert not Event.objects.exists()
+
+
 def test_ensure_recipient_compares_addresses_in_lower_case(db) -> None:
     assert ensure_recipient(email=" Lea@Example.COM ") == ensure_recipient(email="lea@example.com")
     assert Recipient.objects.get().email == "lea@example.com"
