@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from nocrm_site.urls import urlpatterns as site_urlpatterns
-from tracking.views import PIXEL, PIXEL_CACHE_CONTROL, PRIVATE_HEADERS
+from tracking.views import PRIVATE_HEADERS, pixel_response
 
 FLOOR_DESTINATION = "https://www.nocrm.io/tarifs/"
 
@@ -32,12 +32,7 @@ ON CONFLICT DO NOTHING
 
 
 def bare_pixel(request: HttpRequest, token: str) -> HttpResponse:
-    response = HttpResponse(PIXEL, content_type="image/gif")
-    response["Cache-Control"] = PIXEL_CACHE_CONTROL
-    response["Pragma"] = "no-cache"
-    response["Expires"] = "0"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return pixel_response()
 
 
 def bare_redirect(request: HttpRequest, token: str) -> HttpResponse:

@@ -47,6 +47,11 @@ def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     if claims is not None:
         recipient_id = None if settings.TRACKING_OPENS_WITHOUT_RECIPIENT else claims.recipient_id
         _record(EventKind.OPEN, claims, recipient_id=recipient_id, machine_reason=open_machine_reason(request))
+    return pixel_response()
+
+
+def pixel_response() -> HttpResponse:
+    """The answer to every pixel request, valid token or not (also the benchmark floor's)."""
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = PIXEL_CACHE_CONTROL
     response["Pragma"] = "no-cache"

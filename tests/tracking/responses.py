@@ -8,6 +8,16 @@ BROWSER = (
 PIXEL_CACHE = "no-store, no-cache, must-revalidate, private, max-age=0"
 
 
+def assert_private_redirect(response, location: str) -> None:
+    """A tracked click's answer: a 302 there, never cached, indexed or passing the token on, no cookie."""
+    assert response.status_code == 302
+    assert response["Location"] == location
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert_no_cookie(response)
+
+
 def assert_no_cookie(response) -> None:
     assert not response.cookies
     assert "Set-Cookie" not in response.headers

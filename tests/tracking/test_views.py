@@ -5,7 +5,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.tracking.factories import click_path, goto_path, goto_token, make_message, make_recipient, pixel_path
-from tests.tracking.responses import BROWSER, PIXEL_CACHE, assert_invalid_page, assert_no_cookie
+from tests.tracking.responses import (
+    BROWSER,
+    PIXEL_CACHE,
+    assert_invalid_page,
+    assert_no_cookie,
+    assert_private_redirect,
+)
 from tracking.models import Event, EventKind, MachineReason
 from tracking.tokens import Claims, Purpose, make_token
 from tracking.views import PIXEL
@@ -108,13 +114,7 @@ def test_opens_of_a_deleted_recipient_are_not_recorded(browser) -> None:
 
 def test_click_records_then_redirects_with_a_302_to_the_signed_destination(browser, message, recipient) -> None:
     url = "https://www.nocrm.io/tarifs/?utm_source=email&x=1"
-    response = browser.get(click_path(message, recipient, url))
-    assert response.status_code == 302
-    assert response["Location"] == url
-    assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert response["X-Robots-Tag"] == "noindex"
-    assert_no_cookie(response)
+    assert_private_redirect(browser.get(click_path(message, recipient, url)), url)
     event = Event.objects.get()
     assert (event.kind, event.url, event.recipient_id, event.machine) == (EventKind.CLICK, url, recipient.pk, False)
 
@@ -182,13 +182,7 @@ APP_URL = "https://app.nocrm.io/leads/42?tab=notes&x=%2F"
 
 
 def test_goto_redirects_to_the_clicked_url_the_signature_covers(browser, message, recipient) -> None:
-    response = browser.get(goto_path(message, recipient, APP_URL))
-    assert response.status_code == 302
-    assert response["Location"] == APP_URL
-    assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert response["X-Robots-Tag"] == "noindex"
-    assert_no_cookie(response)
+    assert_private_redirect(browser.get(goto_path(message, recipient, APP_URL)), APP_URL)
     assert Event.objects.get().url == APP_URL
 
 
