@@ -109,9 +109,9 @@ def run(records: int, workdir: Path) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from consent import analytics as stats
-    from consent.export import copy_sql, select_sql, stream_export
-    from consent.periods import day_start, last_days, parse_bound
+    from consent.backoffice import analytics as stats
+    from consent.backoffice.export import copy_sql, select_sql, stream_export
+    from consent.backoffice.periods import day_start, last_days, parse_bound
 
     day_start_of = parse_bound
 
@@ -255,7 +255,7 @@ def run(records: int, workdir: Path) -> None:
         )
         print("  purge:   " + "\n           ".join(row[0] for row in cursor.fetchall()))
 
-    from consent.retention import purge_consents
+    from consent.backoffice.retention import purge_consents
 
     began = time.perf_counter()
     purge = purge_consents(cutoff=cutoff)

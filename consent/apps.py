@@ -7,6 +7,6 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consentement et traceurs")
 
     def ready(self) -> None:
-        from consent import declarations
+        from consent.visitor import snapshot
 
-        declarations.connect_invalidation()
+        snapshot.connect_invalidation()

@@ -6,8 +6,8 @@ nothing. Durations and purposes follow the providers' own documentation as of 20
 
 from django.db import transaction
 
-from consent.declarations import banner_hash, build_snapshot
 from consent.models import Audience, Cookie, EmailTracker, Party, PolicyRevision, Provider, Purpose
+from consent.visitor.snapshot import banner_hash, build_snapshot
 
 PURPOSES = [
     (

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from consent import views
+from consent.visitor import views
 
 app_name = "consent"
 

@@ -1,8 +1,6 @@
-"""Leads from the contact and demo-request forms, and the per-client submission counters.
+"""Leads from the contact and demo-request forms: what sales read in the admin.
 
-``Lead`` is what sales read in the admin. ``SubmissionWindow`` holds one small counter per hashed
-client address and time window: the rate limit lives in PostgreSQL, the only state every web
-server shares, so it holds across servers without a shared cache (see ``leads/ratelimit.py``).
+Submissions are rate-limited per client by the ``ratelimit`` app.
 """
 
 from django.db import models
@@ -76,17 +74,3 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.company})"
-
-
-class SubmissionWindow(models.Model):
-    client = models.CharField(max_length=64, help_text="HMAC of the client address, never the address itself.")
-    window_start = models.DateTimeField(db_index=True)
-    attempts = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "window_start"], name="submission_window_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.client[:8]}… {self.window_start:%Y-%m-%d %H:%M} ({self.attempts})"

@@ -39,7 +39,7 @@ def submit_lead(
             marketing_opt_in=marketing_opt_in,
             captcha_status=captcha_status,
             source=source,
-            language=language[:8],
+            language=language[: Lead._meta.get_field("language").max_length],
         )
         transaction.on_commit(lambda: notify_sales(lead=lead))
     return lead

@@ -8,14 +8,21 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from leads import captcha
 from leads.forms import LeadForm
-from leads.ratelimit import client_key, register_attempt
 from leads.services import submit_lead
+from ratelimit.clients import client_key
+from ratelimit.services import register_hit
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if not register_attempt(client=client_key(request)):
+        allowed = register_hit(
+            scope="leads",
+            client=client_key(request),
+            limit=settings.LEADS_RATE_LIMIT,
+            window=settings.LEADS_RATE_LIMIT_WINDOW,
+        )
+        if not allowed:
             return render(request, "leads/rate_limited.html", status=429)
         form = LeadForm(request.POST)
         if form.is_spam():

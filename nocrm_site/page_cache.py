@@ -14,7 +14,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
-from consent.declarations import get_snapshot
+from consent.visitor.snapshot import get_snapshot
 
 MARKER = "__csp_nonce__"
 # (path, language) -> (declarations version, body, content type): one entry per page and language,

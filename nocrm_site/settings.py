@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "nocrm_site",
     "consent",
     "leads",
+    "ratelimit",
     "tracking",
 ]
 
@@ -265,8 +266,11 @@ SALES_NOTIFY_EMAIL = env.list("SALES_NOTIFY_EMAIL", default=[])
 LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=10)
 LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
 # Behind a load balancer, the META key of the header it appends the client address to
-# (e.g. HTTP_X_FORWARDED_FOR; its last entry is used). Empty: REMOTE_ADDR.
-LEADS_CLIENT_IP_HEADER = env.str("LEADS_CLIENT_IP_HEADER", default="")
+# (e.g. HTTP_X_FORWARDED_FOR; its last entry is used), for every rate limit. Empty: REMOTE_ADDR.
+# LEADS_CLIENT_IP_HEADER is its former name, still read.
+RATELIMIT_CLIENT_IP_HEADER = env.str(
+    "RATELIMIT_CLIENT_IP_HEADER", default=env.str("LEADS_CLIENT_IP_HEADER", default="")
+)
 
 # --- Consent log (back office) ---------------------------------------------------------------------
 # Five years: the proof of a decision is kept as long as a visitor could still bring a claim over

@@ -6,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from consent.declarations import get_snapshot
 from consent.models import Audience
+from consent.visitor.snapshot import get_snapshot
 
 
 @require_safe

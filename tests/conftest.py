@@ -38,7 +38,7 @@ def _fresh_cache() -> Iterator[None]:
 
     translation.activate("fr")  # a request to an /en/ page leaves English active in the thread
     cache.clear()
-    from consent import declarations
+    from consent.visitor import snapshot as declarations
 
     declarations._state.snapshot = None
     yield

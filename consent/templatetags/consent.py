@@ -6,7 +6,6 @@ in the browser, so that a page's HTML is the same for every visitor.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -20,9 +19,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from consent import cookie, gating
-from consent.declarations import get_snapshot
 from consent.models import OPTIONAL_PURPOSES, PurposeSlug
+from consent.visitor import cookie, gating
+from consent.visitor.snapshot import Snapshot, get_snapshot
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -51,14 +50,17 @@ def consent_ui(context: template.Context) -> SafeString:
     return mark_safe(html.replace(NEXT_PATH, escape(request.path if request else "/")))
 
 
-def _config(snapshot) -> str:
-    config = {
+def _config(snapshot: Snapshot) -> dict[str, object]:
+    """What consent.js reads from the page (rendered with ``json_script`` as ``#cc-config``)."""
+    return {
         "name": settings.CONSENT_COOKIE_NAME,
         "rev": snapshot.revision,
         "maxAge": settings.CONSENT_MAX_AGE,
         "url": reverse("consent:update"),
         "report": reverse("consent:report"),
         "lang": get_language(),
+        # The optional purposes, in the order of the cookie's digits.
+        "purposes": list(OPTIONAL_PURPOSES),
         # Declared names, as anchored regular expressions ("_ga_*" -> "^_ga_.*$"), with their paths.
         "rules": {
             slug: [
@@ -69,8 +71,6 @@ def _config(snapshot) -> str:
         },
         "gtm": settings.CONSENT_GTM_MAPPING,
     }
-    # json.dumps escapes nothing for HTML: "<" is escaped by hand so no "</script>" can appear.
-    return json.dumps(config, separators=(",", ":")).replace("<", "\\u003c")
 
 
 @register.simple_tag(takes_context=True)
@@ -81,11 +81,15 @@ def consent_gtm(context: template.Context) -> SafeString:
         {
             "container": settings.GTM_CONTAINER_ID,
             "requires": settings.CONSENT_GTM_REQUIRES,
-            "mapping": json.dumps(settings.CONSENT_GTM_MAPPING, separators=(",", ":")),
-            "purposes": json.dumps(list(OPTIONAL_PURPOSES)),
-            "cookie_name": settings.CONSENT_COOKIE_NAME,
-            "revision": get_snapshot().revision,
-            "max_age": settings.CONSENT_MAX_AGE,
+            # Read by the inline script from #cc-gtm (json_script), so that the script itself is fixed.
+            "gtm": {
+                "cookie": settings.CONSENT_COOKIE_NAME,
+                "revision": get_snapshot().revision,
+                "maxAge": settings.CONSENT_MAX_AGE,
+                "purposes": list(OPTIONAL_PURPOSES),
+                "mapping": settings.CONSENT_GTM_MAPPING,
+                "container": settings.GTM_CONTAINER_ID,
+            },
         },
         request=context.get("request"),
     )

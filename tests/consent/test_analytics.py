@@ -10,10 +10,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.analytics import daily, to_csv, total
-from consent.periods import day_start
-from consent.retention import purge_consents
-from consent.rollup import DAILY_TABLE, DAYS_TABLE, roll_up, settled_until
+from consent.backoffice.analytics import daily, to_csv, total
+from consent.backoffice.periods import day_start
+from consent.backoffice.retention import purge_consents
+from consent.backoffice.rollup import DAILY_TABLE, DAYS_TABLE, roll_up, settled_until
 from tests.consent.test_roles import login
 from tests.factories import make_record, utc
 

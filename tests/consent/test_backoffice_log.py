@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from consent.admin_log import EstimatedCountPaginator
+from consent.admin.log import EstimatedCountPaginator
 from consent.models import ConsentRecord
 from tests.consent.test_roles import login
 from tests.factories import make_record, utc

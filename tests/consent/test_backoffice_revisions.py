@@ -5,9 +5,9 @@ import uuid
 from django.core.management import call_command
 from django.urls import reverse
 
-from consent import cookie
-from consent.declarations import build_snapshot, get_snapshot
 from consent.models import PolicyRevision
+from consent.visitor import cookie
+from consent.visitor.snapshot import build_snapshot, get_snapshot
 from tests.consent.test_roles import login
 
 

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from consent import cookie
 from consent.models import ConsentRecord
+from consent.visitor import cookie
 from tests.conftest import consent_post
 
 
@@ -296,3 +296,17 @@ def test_cookie_reports_are_rate_limited(client, demo):
         statuses.append(_report(client).status_code)
     assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
     assert UndeclaredCookie.objects.count() == 10
+
+
+def test_two_clients_behind_the_load_balancer_have_their_own_report_limit(client, demo, settings):
+    settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    client.cookies["_undeclared_tracker"] = "1"
+
+    def report(address: str) -> int:
+        # Both arrive from the load balancer's own address; only the forwarded one tells them apart.
+        forwarded = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": address}
+        return client.post(reverse("consent:report"), HTTP_SEC_FETCH_SITE="same-origin", **forwarded).status_code
+
+    first = [report("203.0.113.7") for _ in range(11)]
+    assert first == [200] * 10 + [429]
+    assert report("198.51.100.9") == 200

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from consent.export import consent_history, select_sql
-from consent.periods import parse_bound
+from consent.backoffice.export import consent_history, select_sql
+from consent.backoffice.periods import parse_bound
 from tests.consent.test_roles import login
 from tests.factories import make_record, utc
 

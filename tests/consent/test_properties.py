@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consent import cookie
-from consent.decision import BUTTONS, FORM_TRUE, JSON_FIELDS
 from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord, Source
+from consent.visitor import cookie
+from consent.visitor.decision import BUTTONS, FORM_TRUE, JSON_FIELDS
 from tests.tracking.factories import make_message, make_recipient
 from tracking.models import Event, Message, Recipient
 from tracking.tokens import Claims, Purpose, make_token, url_digest

@@ -10,8 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from consent.backoffice.retention import purge_consents
 from consent.models import ConsentRecord
-from consent.retention import purge_consents
 from tests.consent.test_roles import login
 from tests.factories import make_record
 
@@ -47,7 +47,7 @@ def test_dry_run_counts_and_changes_nothing(aged):
 
 def test_purge_removes_exactly_the_expired_rows_and_logs_the_count(aged, caplog):
     old, kept = aged
-    with caplog.at_level(logging.INFO, logger="consent.retention"):
+    with caplog.at_level(logging.INFO, logger="consent.backoffice.retention"):
         call_command("purge_consents", stdout=io.StringIO())
     assert set(ConsentRecord.objects.values_list("pk", flat=True)) == {r.pk for r in kept}
     entry = next(r for r in caplog.records if r.getMessage() == "consent records purged")

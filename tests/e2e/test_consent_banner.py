@@ -6,8 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from consent import cookie
 from consent.models import ConsentRecord, PolicyRevision
+from consent.visitor import cookie
 from tests.e2e.conftest import consent_cookie, wait_for_records, wait_until
 
 BUTTONS = ["Tout accepter", "Tout refuser", "Personnaliser"]

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from consent import cookie
 from consent.models import ConsentRecord, UndeclaredCookie
+from consent.visitor import cookie
 from leads.models import Lead
 from tests.leads.factories import lead_post
 from tests.tracking.factories import goto_path, make_message, make_recipient, pixel_path, unsubscribe_path

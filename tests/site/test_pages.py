@@ -43,7 +43,7 @@ def test_rendered_pages_follow_admin_changes(client, demo):
     Cookie.objects.filter(name="_fbp").delete()
     from django.core.cache import cache
 
-    from consent import declarations
+    from consent.visitor import snapshot as declarations
 
     cache.delete(declarations.VERSION_KEY)  # what the admin's save does once its transaction commits
     assert "_fbp" not in client.get("/cookies/").text
@@ -52,7 +52,7 @@ def test_rendered_pages_follow_admin_changes(client, demo):
 def test_rendered_pages_keep_one_entry_per_page_and_language(client, demo):
     from django.core.cache import cache
 
-    from consent import declarations
+    from consent.visitor import snapshot as declarations
     from nocrm_site import page_cache
 
     for _ in range(3):

@@ -57,7 +57,7 @@ def test_policy_costs_the_same_queries_whatever_the_number_of_cookies(
     Cookie.objects.bulk_create(
         Cookie(provider=provider, purpose=purpose, name=f"ads_{i}", description="x", duration="1 an") for i in range(50)
     )
-    from consent import declarations
+    from consent.visitor import snapshot as declarations
 
     declarations._state.snapshot = None
     from django.core.cache import cache

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.revisions import bump_policy_revision
+from consent.backoffice.revisions import bump_policy_revision
+from consent.models import PolicyRevision
 
 
 class Command(BaseCommand):
@@ -24,5 +25,5 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get_by_natural_key(author)
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"no user {author!r}") from exc
-        revision = bump_policy_revision(author=user, note=note[:200])
+        revision = bump_policy_revision(author=user, note=note[: PolicyRevision._meta.get_field("note").max_length])
         self.stdout.write(self.style.SUCCESS(f"Revision {revision.number} published: {revision.note}"))

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.export import FORMATS, stream_export
-from consent.periods import parse_bound
+from consent.backoffice.export import FORMATS, stream_export
+from consent.backoffice.periods import parse_bound
 
 
 def _bound(text: str) -> datetime:

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from consent.retention import purge_consents
+from consent.backoffice.retention import purge_consents
 
 
 class Command(BaseCommand):

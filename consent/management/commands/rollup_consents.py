@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.rollup import retained_since, roll_up, settled_until
+from consent.backoffice.rollup import retained_since, roll_up, settled_until
 
 
 def _day(text: str) -> date:

@@ -7,62 +7,27 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin import AdminSite
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from consent import analytics as stats
-from consent import charts, export
+from consent.backoffice import analytics as stats
+from consent.backoffice import charts, export
+from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm
+from consent.backoffice.periods import day_start, last_days
+from consent.backoffice.retention import purge_consents, retention_cutoff
+from consent.backoffice.revisions import bump_policy_revision
 from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
-from consent.periods import day_start, last_days
-from consent.retention import purge_consents, retention_cutoff
-from consent.revisions import bump_policy_revision
 
 logger = logging.getLogger(__name__)
-
-
-class PeriodForm(forms.Form):
-    since = forms.DateField(label=_("Du (inclus)"), widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
-        label=_("Au (exclu)"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Jours à l'heure de Paris ; le dernier jour n'est pas compris."),
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("since") and data.get("until") and data["until"] <= data["since"]:
-            raise forms.ValidationError(gettext("La fin doit suivre le début."))
-        if data.get("since") and data.get("until") and data["until"] - data["since"] > timedelta(days=3 * 366):
-            raise forms.ValidationError(gettext("Trois ans au plus."))
-        return data
-
-
-class ExportForm(PeriodForm):
-    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("jsonl", "JSON Lines")])
-
-
-class LookupForm(forms.Form):
-    consent_id = forms.UUIDField(label=_("Identifiant de consentement"))
-
-
-class BumpForm(forms.Form):
-    note = forms.CharField(
-        label=_("Ce qui change"),
-        max_length=200,
-        help_text=_("Par exemple « nouveau traceur LinkedIn ». Tous les visiteurs seront réinterrogés."),
-    )
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -70,12 +35,12 @@ def _require(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, site: AdminSite, template: str, title: str, **context: object) -> HttpResponse:
-    opts = (PolicyRevision if template == "bump" else ConsentRecord)._meta
+def _page(request: HttpRequest, admin: ModelAdmin, template: str, title: str, **context: object) -> HttpResponse:
+    """A back-office page inside the admin of the model it belongs to (breadcrumbs, permissions)."""
     return render(
         request,
         f"consent/backoffice/{template}.html",
-        {**site.each_context(request), "opts": opts, "title": title, **context},
+        {**admin.admin_site.each_context(request), "opts": admin.opts, "title": title, **context},
     )
 
 
@@ -85,12 +50,12 @@ def _period(request: HttpRequest, form_class: type[PeriodForm] = PeriodForm, day
 
 
 @require_safe
-def export_log(request: HttpRequest, site: AdminSite) -> HttpResponse:
+def export_log(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """The log between two days, streamed as CSV or JSON Lines."""
     _require(request, "consent.export_consentrecord")
     form = _period(request, ExportForm)
     if not form.is_valid():
-        return _page(request, site, "export", gettext("Exporter le journal"), form=form)
+        return _page(request, admin, "export", gettext("Exporter le journal"), form=form)
     fmt = form.cleaned_data["format"]
     start, end = day_start(form.cleaned_data["since"]), day_start(form.cleaned_data["until"])
     logger.info(
@@ -103,43 +68,47 @@ def export_log(request: HttpRequest, site: AdminSite) -> HttpResponse:
 
 
 @require_safe
-def lookup_consent(request: HttpRequest, site: AdminSite) -> HttpResponse:
+def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """Every decision of one consent ID; ``?format=json`` gives the document to send to the visitor."""
     _require(request, "consent.view_consentrecord")
     form = LookupForm(request.GET or None)
     if not form.is_valid():
-        return _page(request, site, "lookup", gettext("Historique d'un identifiant"), form=form)
+        return _page(request, admin, "lookup", gettext("Historique d'un identifiant"), form=form)
     consent_id: uuid.UUID = form.cleaned_data["consent_id"]
     if request.GET.get("format") == "json":
         _require(request, "consent.export_consentrecord")
         response = JsonResponse(export.consent_history(consent_id), json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="consentement_{consent_id}.json"'
         return response
-    records = ConsentRecord.objects.for_consent_id(consent_id)
+    # One column per optional purpose, in the order of OPTIONAL_PURPOSES.
+    records = [
+        (r, [getattr(r, p) for p in OPTIONAL_PURPOSES]) for r in ConsentRecord.objects.for_consent_id(consent_id)
+    ]
     return _page(
         request,
-        site,
+        admin,
         "lookup",
         gettext("Historique d'un identifiant"),
         form=form,
         records=records,
+        purpose_labels=[ConsentRecord._meta.get_field(p).verbose_name for p in OPTIONAL_PURPOSES],
         consent_id=consent_id,
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def retention_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
+def retention_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """What the purge would remove, and a button to run it now (it also runs from cron)."""
     _require(request, "consent.purge_consentrecord")
     if request.method == "POST":
         purge = purge_consents()
         logger.info("consent purge run from the admin", extra={"user_id": request.user.pk, "deleted": purge.count})
         messages.success(request, gettext("%(count)d enregistrements supprimés.") % {"count": purge.count})
-        return HttpResponseRedirect(reverse(f"{site.name}:consent_consentrecord_retention"))
+        return HttpResponseRedirect(reverse(f"{admin.admin_site.name}:consent_consentrecord_retention"))
     cutoff = retention_cutoff()
     return _page(
         request,
-        site,
+        admin,
         "retention",
         gettext("Durée de conservation"),
         days=settings.CONSENT_LOG_RETENTION_DAYS,
@@ -149,7 +118,7 @@ def retention_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
 
 
 @require_safe
-def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
+def analytics_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """Shares of each action and opt-in rates per purpose, day by day; ``?format=csv`` for the figures."""
     _require(request, "consent.view_consent_analytics")
     form = _period(request)
@@ -166,7 +135,7 @@ def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
     shares = [total.share(a) for a in stats.ACTIONS] + [total.opt_in(p) for p in OPTIONAL_PURPOSES] if total else []
     return _page(
         request,
-        site,
+        admin,
         "analytics",
         gettext("Statistiques de consentement"),
         form=form,
@@ -182,13 +151,13 @@ def analytics_page(request: HttpRequest, site: AdminSite) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def bump_revision(request: HttpRequest, site: AdminSite) -> HttpResponse:
+def bump_revision(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """Publish a new policy revision with a note; every visitor is asked again."""
     _require(request, "consent.bump_policyrevision")
     form = BumpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         revision = bump_policy_revision(author=request.user, note=form.cleaned_data["note"])
         messages.success(request, gettext("Révision %(number)d publiée.") % {"number": revision.number})
-        return HttpResponseRedirect(reverse(f"{site.name}:consent_policyrevision_changelist"))
+        return HttpResponseRedirect(reverse(f"{admin.admin_site.name}:consent_policyrevision_changelist"))
     current = PolicyRevision.objects.order_by("-number").first()
-    return _page(request, site, "bump", gettext("Publier une nouvelle révision"), form=form, current=current)
+    return _page(request, admin, "bump", gettext("Publier une nouvelle révision"), form=form, current=current)

@@ -3,62 +3,29 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import logging
 import re
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
-from consent import cookie
-from consent.decision import BadDecision, Decision, from_form, from_json
-from consent.declarations import get_snapshot
-from consent.services import record_consent, report_undeclared_cookies
+from consent.visitor import cookie
+from consent.visitor.decision import BadDecision, Decision, from_form, from_json
+from consent.visitor.origin import same_origin_post
+from consent.visitor.services import record_consent, report_undeclared_cookies
+from consent.visitor.snapshot import get_snapshot
+from ratelimit.clients import client_key
+from ratelimit.services import register_hit
 
 logger = logging.getLogger(__name__)
-MAX_BODY = 4096
-
-
-def is_same_origin(request: HttpRequest) -> bool:
-    """A browser's POST from one of our own pages (Fetch Metadata, else the Origin header)."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    return origin is not None and origin == f"{request.scheme}://{request.get_host()}"
-
-
-def same_origin_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """POST only, from our own pages, with a small body.
-
-    The pages carry no per-visitor token (they stay cacheable), so Django's CSRF check is replaced
-    by the same-origin check above: see docs/decisions/0002-cacheable-pages-and-csp.md.
-    """
-
-    @csrf_exempt
-    @require_POST
-    @wraps(view)
-    def wrapper(request: HttpRequest) -> HttpResponse:
-        if not is_same_origin(request):
-            return JsonResponse({"error": "cross-site request refused"}, status=403)
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
-            return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
-        return view(request)
-
-    return wrapper
 
 
 @same_origin_post
@@ -185,7 +152,7 @@ def state_css(request: HttpRequest) -> HttpResponse:
 
 
 COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$")
-REPORTS_PER_MINUTE = 10
+REPORTS_PER_MINUTE = 10  # per client: a browser reports once after each decision
 
 
 @same_origin_post
@@ -200,18 +167,10 @@ def report_cookies(request: HttpRequest) -> HttpResponse:
     )[:30]
     if not undeclared:
         return JsonResponse({"undeclared": []})
-    if not _within_rate(request):
+    if not register_hit(scope="consent-report", client=client_key(request), limit=REPORTS_PER_MINUTE, window=60):
         return JsonResponse({"error": "too many reports"}, status=429)
     try:
         report_undeclared_cookies(names=undeclared)
     except DatabaseError:
         return JsonResponse({"error": "database unavailable"}, status=503)
     return JsonResponse({"undeclared": undeclared})
-
-
-def _within_rate(request: HttpRequest) -> bool:
-    """At most REPORTS_PER_MINUTE per client, counted in the deployment's cache (shared or not)."""
-    client = hashlib.sha256(f"{settings.SECRET_KEY}{request.META.get('REMOTE_ADDR')}".encode()).hexdigest()[:16]
-    key = f"consent:report:{client}:{int(time.time() // 60)}"
-    cache.add(key, 0, 60)
-    return cache.incr(key) <= REPORTS_PER_MINUTE

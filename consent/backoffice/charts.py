@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from consent.analytics import ACTIONS, Day
+from consent.backoffice.analytics import ACTIONS, Day
 from consent.models import OPTIONAL_PURPOSES, Action, PurposeSlug
 
 WIDTH, HEIGHT = 760, 240

@@ -6,9 +6,9 @@ import uuid
 
 from django.db import connection
 
-from consent.decision import Decision
-from consent.declarations import get_snapshot
 from consent.models import ConsentRecord, UndeclaredCookie
+from consent.visitor.decision import Decision
+from consent.visitor.snapshot import get_snapshot
 
 
 def record_consent(
@@ -33,10 +33,10 @@ def record_consent(
         "action": action,
         "policy_revision": min(decision.revision or snapshot.revision, snapshot.revision),
         "banner_hash": snapshot.banner_hash,
-        "language": language[:8],
+        "language": language[:_LANGUAGE_LENGTH],
         "source": decision.source,
         "gpc": decision.gpc,
-        "user_agent": user_agent.replace("\x00", "")[:256],  # PostgreSQL text cannot hold NUL
+        "user_agent": user_agent.replace("\x00", "")[:_USER_AGENT_LENGTH],  # PostgreSQL text cannot hold NUL
         "page_path": decision.page_path,
         **choices,
     }
@@ -45,6 +45,8 @@ def record_consent(
         cursor.execute(_INSERT, [values[column] for column in _COLUMNS])
 
 
+_LANGUAGE_LENGTH = ConsentRecord._meta.get_field("language").max_length
+_USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
 _COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
 _INSERT = (
     f"INSERT INTO {ConsentRecord._meta.db_table} ({', '.join(_COLUMNS)}) "

@@ -17,8 +17,9 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 from consent.models import OPTIONAL_PURPOSES
+from consent.policy import CLOCK_SKEW
 
-SALT = "consent.cookie"
+SALT = "consent.cookie"  # part of the cookie's format (decision 0001): a new salt voids every cookie
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def loads(value: str) -> ConsentState | None:
         )
     except (signing.BadSignature, TypeError, ValueError):
         return None
-    if not -120 <= now() - state.decided_at < settings.CONSENT_MAX_AGE or not set(purposes) <= {"0", "1"}:
+    age = now() - state.decided_at
+    if not -CLOCK_SKEW.total_seconds() <= age < settings.CONSENT_MAX_AGE or not set(purposes) <= {"0", "1"}:
         return None
     return state
 

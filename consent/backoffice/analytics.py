@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from consent.backoffice.rollup import DAILY_TABLE, DAYS_TABLE, PURPOSE_COLUMNS
 from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord
-from consent.rollup import DAILY_TABLE, DAYS_TABLE, PURPOSE_COLUMNS
 
 ACTIONS = [Action.ACCEPT_ALL, Action.CUSTOM, Action.REJECT_ALL, Action.CLOSE, Action.WITHDRAW]
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.http import QueryDict
 from django.utils import timezone
 
-from consent.cookie import ConsentState
-from consent.models import OPTIONAL_PURPOSES, Action, Source
+from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord, Source
+from consent.policy import CLOCK_SKEW, MAX_RESEND_AGE
+from consent.visitor.cookie import ConsentState
 
 BUTTONS = ("accept_all", "reject_all", "save", "close")
 JSON_FIELDS = {"action", "choices", "source", "decision_id", "decided_at", "revision", "gpc", "path"}
 FORM_TRUE = {"on", "1", "true"}
-# A decision re-sent after an outage keeps its time if it is at most this old.
-MAX_RESEND_AGE = timedelta(days=7)
+PATH_MAX_LENGTH = ConsentRecord._meta.get_field("page_path").max_length
 
 
 class BadDecision(ValueError):
@@ -128,7 +128,7 @@ def _without_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
 def _page_path(value: str) -> str:
     # PostgreSQL text holds neither NUL nor lone surrogates: the INSERT would fail, and the view
     # would answer "database unavailable, send it again" to a request that can never succeed.
-    path = value[:512]
+    path = value[:PATH_MAX_LENGTH]
     try:
         path.encode()
     except UnicodeEncodeError as exc:
@@ -181,4 +181,4 @@ def _decided_at(value: object) -> datetime:
     except (OverflowError, OSError, ValueError) as exc:
         raise BadDecision("decided_at is out of range.") from exc
     # A wrong clock must not make the proof lie about the order of events: fall back to ours.
-    return when if now - MAX_RESEND_AGE <= when <= now + timedelta(minutes=1) else now
+    return when if now - MAX_RESEND_AGE <= when <= now + CLOCK_SKEW else now

@@ -1,28 +1,25 @@
 """Admin for the DPO: the consent log (read-only, fast at millions of rows) and policy revisions.
 
 The pages beyond Django's list and detail (export, look-up, retention, analytics, revision bump)
-are in consent/backoffice_views.py; each checks its own permission (see the roles in migration 0004).
+are in consent/backoffice/views.py; each checks its own permission (see the roles in migration 0004).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
 from functools import cached_property
 
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from consent import backoffice_views as views
-from consent.models import ConsentRecord, PolicyRevision
-from consent.periods import day_start
+from consent.admin.filters import DateRangeFilter, LanguageFilter
+from consent.backoffice import views
+from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
 
 
 class EstimatedCountPaginator(Paginator):
@@ -42,73 +39,13 @@ class EstimatedCountPaginator(Paginator):
         return max(int(plan[0]["Plan"]["Plan Rows"]), exact)
 
 
-class DateRangeFilter(admin.FieldListFilter):
-    """From a day (inclusive) to a day (exclusive), days in the site's time zone."""
-
-    template = "admin/consent/date_range_filter.html"
-
-    def __init__(self, field, request, params, model, model_admin, field_path) -> None:
-        self.since_param, self.until_param = f"{field_path}__since", f"{field_path}__until"
-        super().__init__(field, request, params, model, model_admin, field_path)
-        self.bounds = {key: self._parse(key) for key in (self.since_param, self.until_param)}
-
-    def _parse(self, key: str) -> date | None:
-        value = self.used_parameters.get(key)
-        value = value[-1] if isinstance(value, list) else value
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError as exc:
-            raise IncorrectLookupParameters(exc) from exc
-
-    def expected_parameters(self) -> list[str]:
-        return [self.since_param, self.until_param]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        since, until = self.bounds[self.since_param], self.bounds[self.until_param]
-        if since:
-            queryset = queryset.filter(**{f"{self.field_path}__gte": day_start(since)})
-        if until:
-            queryset = queryset.filter(**{f"{self.field_path}__lt": day_start(until)})
-        return queryset
-
-    def choices(self, changelist):
-        yield {
-            "since": self.bounds[self.since_param] or "",
-            "until": self.bounds[self.until_param] or "",
-            "since_param": self.since_param,
-            "until_param": self.until_param,
-            "hidden": [
-                (key, value)
-                for key, values in changelist.get_filters_params().items()
-                if key not in self.expected_parameters()
-                for value in (values if isinstance(values, list) else [values])
-            ],
-            "reset_url": changelist.get_query_string(remove=self.expected_parameters()),
-        }
-
-
-class LanguageFilter(admin.SimpleListFilter):
-    """The site's languages, without a SELECT DISTINCT over the whole log."""
-
-    title = _("langue")
-    parameter_name = "language"
-
-    def lookups(self, request, model_admin):
-        return settings.LANGUAGES
-
-    def queryset(self, request, queryset):
-        return queryset.filter(language=self.value()) if self.value() else queryset
-
-
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
     list_display = (
         "decided_at",
         "consent_id",
         "action",
-        "preferences",
-        "statistics",
-        "advertising",
+        *OPTIONAL_PURPOSES,
         "gpc",
         "language",
         "source",
@@ -117,9 +54,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     list_filter = (
         ("decided_at", DateRangeFilter),
         "action",
-        "preferences",
-        "statistics",
-        "advertising",
+        *OPTIONAL_PURPOSES,
         LanguageFilter,
         "source",
         "gpc",
@@ -162,16 +97,16 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         ]
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        return views.export_log(request, self.admin_site)
+        return views.export_log(request, self)
 
     def lookup_view(self, request: HttpRequest) -> HttpResponse:
-        return views.lookup_consent(request, self.admin_site)
+        return views.lookup_consent(request, self)
 
     def retention_view(self, request: HttpRequest) -> HttpResponse:
-        return views.retention_page(request, self.admin_site)
+        return views.retention_page(request, self)
 
     def analytics_view(self, request: HttpRequest) -> HttpResponse:
-        return views.analytics_page(request, self.admin_site)
+        return views.analytics_page(request, self)
 
 
 @admin.register(PolicyRevision)
@@ -198,4 +133,4 @@ class PolicyRevisionAdmin(admin.ModelAdmin):
         return [path("bump/", bump, name="consent_policyrevision_bump"), *super().get_urls()]
 
     def bump_view(self, request: HttpRequest) -> HttpResponse:
-        return views.bump_revision(request, self.admin_site)
+        return views.bump_revision(request, self)

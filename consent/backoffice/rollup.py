@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from consent.decision import MAX_RESEND_AGE
+from consent.backoffice.periods import day_start
+from consent.backoffice.retention import retention_cutoff
 from consent.models import OPTIONAL_PURPOSES, ConsentRecord
-from consent.periods import day_start
-from consent.retention import retention_cutoff
+from consent.policy import MAX_RESEND_AGE
 
 logger = logging.getLogger(__name__)
 

@@ -78,6 +78,3 @@ class UndeclaredCookieAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-from consent import admin_log  # noqa: E402, F401  the consent log and policy revisions

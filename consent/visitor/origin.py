@@ -1,0 +1,41 @@
+"""The guard of the consent endpoints: POST only, from our own pages, with a small body.
+
+The pages carry no per-visitor token (they stay cacheable), so Django's CSRF check is replaced by a
+same-origin check: see docs/decisions/0002-cacheable-pages-and-csp.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+MAX_BODY = 4096
+
+
+def is_same_origin(request: HttpRequest) -> bool:
+    """A browser's POST from one of our own pages (Fetch Metadata, else the Origin header)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is not None and origin == f"{request.scheme}://{request.get_host()}"
+
+
+def same_origin_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """POST only, from our own pages (``is_same_origin``), with a body of at most ``MAX_BODY`` bytes."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if not is_same_origin(request):
+            return JsonResponse({"error": "cross-site request refused"}, status=403)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+            return JsonResponse({"error": f"body over {MAX_BODY} bytes"}, status=413)
+        return view(request)
+
+    return wrapper

@@ -1,0 +1,29 @@
+"""Counting a hit against a limit: one upsert per hit, expired windows deleted on the way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ratelimit.models import Window
+
+
+def register_hit(*, scope: str, client: str, limit: int, window: int, now: datetime | None = None) -> bool:
+    """Count one hit of ``client`` against ``scope``; False once it exceeds ``limit`` in a ``window`` of seconds."""
+    timestamp = (now or timezone.now()).timestamp()
+    window_start = datetime.fromtimestamp(timestamp // window * window, tz=UTC)
+    table = Window._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE scope = %s AND window_start < %s", [scope, window_start])
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (scope, client, window_start, hits) VALUES (%s, %s, %s, 1)
+            ON CONFLICT (scope, client, window_start) DO UPDATE SET hits = {table}.hits + 1
+            RETURNING hits
+            """,
+            [scope, client, window_start],
+        )
+        (hits,) = cursor.fetchone()
+    return hits <= limit
