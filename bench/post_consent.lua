@@ -33,11 +33,12 @@ function request()
   if resend > 0 and n % resend == 0 then
     n = n - 1 -- the previous decision again
   end
-  -- Derived from (run, thread, n) only, so that a re-sent decision carries the same ID.
+  -- Derived from (run, thread, n) only, so that a re-sent decision carries the same ID. "accept_all"
+  -- grants every optional purpose, so the body needs no list of them.
   local id = string.format("%s-%04x-4%03x-%04x-%012x", run, tid, n % 4096, 0x8000 + (n * 7919) % 0x4000, n)
   local body = string.format(
     '{"action":"accept_all","source":"banner","decision_id":"%s","decided_at":%d,"revision":1,'
-      .. '"gpc":false,"path":"/","choices":{"preferences":true,"statistics":true,"advertising":true}}',
+      .. '"gpc":false,"path":"/"}',
     id, os.time() * 1000)
   return wrk.format(nil, nil, nil, body)
 end

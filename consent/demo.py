@@ -1,53 +1,102 @@
 """Demo declarations: what a SaaS marketing site like www.nocrm.io typically sets.
 
-Loaded by ``manage.py load_demo``; every row is matched on a natural key, so loading twice changes
-nothing. Durations and purposes follow the providers' own documentation as of 2026.
+Loaded by ``manage.py load_demo``. Each record below is written for the marketer who reads it: one
+purpose, provider, cookie or e-mail tracker, with its texts in French and English. Every row is
+matched on a natural key (purpose slug; provider name; cookie provider, name and path; tracker
+provider and URL shape), so loading twice changes nothing. Durations and purposes follow the
+providers' own documentation as of 2026.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import transaction
 
-from consent.models import Audience, Cookie, EmailTracker, Party, PolicyRevision, Provider, Purpose
+from consent.models import Audience, Cookie, EmailTracker, Party, PolicyRevision, Provider, Purpose, TrackerKind
 from consent.visitor.snapshot import banner_hash, build_snapshot
 
+
+@dataclass(frozen=True)
+class Text:
+    """A text shown to visitors, in each language of the site."""
+
+    fr: str
+    en: str
+
+
+@dataclass(frozen=True)
+class DemoPurpose:
+    slug: str
+    order: int
+    required: bool
+    name: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class DemoCookie:
+    provider: str
+    name: str
+    purpose: str
+    party: str
+    description: Text
+    duration: Text
+
+
+@dataclass(frozen=True)
+class DemoTracker:
+    provider: str
+    audience: str
+    url_shape: str
+    kind: str
+    description: Text
+
+
 PURPOSES = [
-    (
-        "necessary",
-        0,
-        True,
-        "Strictement nécessaires",
-        "Strictly necessary",
-        "Indispensables pour que le site fonctionne et reste sûr : mémoriser vos choix de cookies, protéger les formulaires. Ils ne peuvent pas être désactivés.",
-        "Needed for the site to work and stay secure: remembering your cookie choices, protecting forms. They cannot be switched off.",
+    DemoPurpose(
+        slug="necessary",
+        order=0,
+        required=True,
+        name=Text(fr="Strictement nécessaires", en="Strictly necessary"),
+        description=Text(
+            fr="Indispensables pour que le site fonctionne et reste sûr : mémoriser vos choix de cookies, protéger les formulaires. Ils ne peuvent pas être désactivés.",
+            en="Needed for the site to work and stay secure: remembering your cookie choices, protecting forms. They cannot be switched off.",
+        ),
     ),
-    (
-        "preferences",
-        1,
-        False,
-        "Préférences et fonctionnalités",
-        "Preferences and features",
-        "Retiennent vos réglages et font fonctionner des services comme la messagerie instantanée avec notre équipe.",
-        "Remember your settings and run services such as live chat with our team.",
+    DemoPurpose(
+        slug="preferences",
+        order=1,
+        required=False,
+        name=Text(fr="Préférences et fonctionnalités", en="Preferences and features"),
+        description=Text(
+            fr="Retiennent vos réglages et font fonctionner des services comme la messagerie instantanée avec notre équipe.",
+            en="Remember your settings and run services such as live chat with our team.",
+        ),
     ),
-    (
-        "statistics",
-        2,
-        False,
-        "Statistiques et mesure d'audience",
-        "Statistics and audience measurement",
-        "Nous disent quelles pages sont lues et comment le site est utilisé, pour l'améliorer.",
-        "Tell us which pages are read and how the site is used, so that we can improve it.",
+    DemoPurpose(
+        slug="statistics",
+        order=2,
+        required=False,
+        name=Text(fr="Statistiques et mesure d'audience", en="Statistics and audience measurement"),
+        description=Text(
+            fr="Nous disent quelles pages sont lues et comment le site est utilisé, pour l'améliorer.",
+            en="Tell us which pages are read and how the site is used, so that we can improve it.",
+        ),
     ),
-    (
-        "advertising",
-        3,
-        False,
-        "Publicité",
-        "Advertising",
-        "Mesurent nos campagnes et permettent à nos partenaires publicitaires de vous montrer des annonces adaptées, sur ce site et ailleurs.",
-        "Measure our campaigns and let our advertising partners show you relevant ads, here and elsewhere.",
+    DemoPurpose(
+        slug="advertising",
+        order=3,
+        required=False,
+        name=Text(fr="Publicité", en="Advertising"),
+        description=Text(
+            fr="Mesurent nos campagnes et permettent à nos partenaires publicitaires de vous montrer des annonces adaptées, sur ce site et ailleurs.",
+            en="Measure our campaigns and let our advertising partners show you relevant ads, here and elsewhere.",
+        ),
     ),
 ]
 
+# Provider -> its privacy policy.
 PROVIDERS = {
     "noCRM.io": "https://www.nocrm.io/cookies/",
     "Google": "https://policies.google.com/privacy",
@@ -59,183 +108,203 @@ PROVIDERS = {
     "Positive Group Sales Solutions": "https://www.nocrm.io/cookies/",
 }
 
-# provider, name, purpose, party, fr description, en description, fr duration, en duration
 COOKIES = [
-    (
-        "noCRM.io",
-        "nocrm_consent",
-        "necessary",
-        Party.FIRST,
-        "Retient vos choix de cookies et votre identifiant de consentement.",
-        "Remembers your cookie choices and your consent ID.",
-        "6 mois",
-        "6 months",
+    DemoCookie(
+        provider="noCRM.io",
+        name="nocrm_consent",
+        purpose="necessary",
+        party=Party.FIRST,
+        description=Text(
+            fr="Retient vos choix de cookies et votre identifiant de consentement.",
+            en="Remembers your cookie choices and your consent ID.",
+        ),
+        duration=Text(fr="6 mois", en="6 months"),
     ),
-    (
-        "noCRM.io",
-        "csrftoken",
-        "necessary",
-        Party.FIRST,
-        "Protège les formulaires contre les envois frauduleux depuis un autre site.",
-        "Protects forms against forged submissions from other sites.",
-        "1 an",
-        "1 year",
+    DemoCookie(
+        provider="noCRM.io",
+        name="csrftoken",
+        purpose="necessary",
+        party=Party.FIRST,
+        description=Text(
+            fr="Protège les formulaires contre les envois frauduleux depuis un autre site.",
+            en="Protects forms against forged submissions from other sites.",
+        ),
+        duration=Text(fr="1 an", en="1 year"),
     ),
-    (
-        "noCRM.io",
-        "sessionid",
-        "necessary",
-        Party.FIRST,
-        "Garde la session des personnes connectées à l'administration.",
-        "Keeps administrators signed in.",
-        "2 semaines",
-        "2 weeks",
+    DemoCookie(
+        provider="noCRM.io",
+        name="sessionid",
+        purpose="necessary",
+        party=Party.FIRST,
+        description=Text(
+            fr="Garde la session des personnes connectées à l'administration.",
+            en="Keeps administrators signed in.",
+        ),
+        duration=Text(fr="2 semaines", en="2 weeks"),
     ),
-    (
-        "Intercom",
-        "intercom-id-*",
-        "preferences",
-        Party.FIRST,
-        "Reconnaît votre navigateur pour reprendre une conversation de chat.",
-        "Recognises your browser to resume a chat conversation.",
-        "9 mois",
-        "9 months",
+    DemoCookie(
+        provider="Intercom",
+        name="intercom-id-*",
+        purpose="preferences",
+        party=Party.FIRST,
+        description=Text(
+            fr="Reconnaît votre navigateur pour reprendre une conversation de chat.",
+            en="Recognises your browser to resume a chat conversation.",
+        ),
+        duration=Text(fr="9 mois", en="9 months"),
     ),
-    (
-        "Intercom",
-        "intercom-session-*",
-        "preferences",
-        Party.FIRST,
-        "Garde la conversation de chat ouverte d'une page à l'autre.",
-        "Keeps the chat conversation open from page to page.",
-        "7 jours",
-        "7 days",
+    DemoCookie(
+        provider="Intercom",
+        name="intercom-session-*",
+        purpose="preferences",
+        party=Party.FIRST,
+        description=Text(
+            fr="Garde la conversation de chat ouverte d'une page à l'autre.",
+            en="Keeps the chat conversation open from page to page.",
+        ),
+        duration=Text(fr="7 jours", en="7 days"),
     ),
-    (
-        "Google",
-        "_ga",
-        "statistics",
-        Party.FIRST,
-        "Google Analytics 4 : distingue les visiteurs pour compter les visites.",
-        "Google Analytics 4: tells visitors apart to count visits.",
-        "13 mois",
-        "13 months",
+    DemoCookie(
+        provider="Google",
+        name="_ga",
+        purpose="statistics",
+        party=Party.FIRST,
+        description=Text(
+            fr="Google Analytics 4 : distingue les visiteurs pour compter les visites.",
+            en="Google Analytics 4: tells visitors apart to count visits.",
+        ),
+        duration=Text(fr="13 mois", en="13 months"),
     ),
-    (
-        "Google",
-        "_ga_*",
-        "statistics",
-        Party.FIRST,
-        "Google Analytics 4 : garde l'état de la session de mesure.",
-        "Google Analytics 4: keeps the state of the measured session.",
-        "13 mois",
-        "13 months",
+    DemoCookie(
+        provider="Google",
+        name="_ga_*",
+        purpose="statistics",
+        party=Party.FIRST,
+        description=Text(
+            fr="Google Analytics 4 : garde l'état de la session de mesure.",
+            en="Google Analytics 4: keeps the state of the measured session.",
+        ),
+        duration=Text(fr="13 mois", en="13 months"),
     ),
-    (
-        "HubSpot",
-        "__hstc",
-        "statistics",
-        Party.FIRST,
-        "HubSpot : suit les visites pour les statistiques de marketing.",
-        "HubSpot: tracks visits for marketing statistics.",
-        "6 mois",
-        "6 months",
+    DemoCookie(
+        provider="HubSpot",
+        name="__hstc",
+        purpose="statistics",
+        party=Party.FIRST,
+        description=Text(
+            fr="HubSpot : suit les visites pour les statistiques de marketing.",
+            en="HubSpot: tracks visits for marketing statistics.",
+        ),
+        duration=Text(fr="6 mois", en="6 months"),
     ),
-    (
-        "HubSpot",
-        "hubspotutk",
-        "statistics",
-        Party.FIRST,
-        "HubSpot : relie les visites d'un même navigateur.",
-        "HubSpot: links visits from one browser.",
-        "6 mois",
-        "6 months",
+    DemoCookie(
+        provider="HubSpot",
+        name="hubspotutk",
+        purpose="statistics",
+        party=Party.FIRST,
+        description=Text(
+            fr="HubSpot : relie les visites d'un même navigateur.",
+            en="HubSpot: links visits from one browser.",
+        ),
+        duration=Text(fr="6 mois", en="6 months"),
     ),
-    (
-        "Google",
-        "_gcl_au",
-        "advertising",
-        Party.FIRST,
-        "Google Ads : mesure les conversions issues de nos annonces.",
-        "Google Ads: measures conversions from our ads.",
-        "90 jours",
-        "90 days",
+    DemoCookie(
+        provider="Google",
+        name="_gcl_au",
+        purpose="advertising",
+        party=Party.FIRST,
+        description=Text(
+            fr="Google Ads : mesure les conversions issues de nos annonces.",
+            en="Google Ads: measures conversions from our ads.",
+        ),
+        duration=Text(fr="90 jours", en="90 days"),
     ),
-    (
-        "Google",
-        "IDE",
-        "advertising",
-        Party.THIRD,
-        "Google (DoubleClick) : affiche et mesure des annonces ciblées.",
-        "Google (DoubleClick): shows and measures targeted ads.",
-        "13 mois",
-        "13 months",
+    DemoCookie(
+        provider="Google",
+        name="IDE",
+        purpose="advertising",
+        party=Party.THIRD,
+        description=Text(
+            fr="Google (DoubleClick) : affiche et mesure des annonces ciblées.",
+            en="Google (DoubleClick): shows and measures targeted ads.",
+        ),
+        duration=Text(fr="13 mois", en="13 months"),
     ),
-    (
-        "LinkedIn",
-        "li_fat_id",
-        "advertising",
-        Party.FIRST,
-        "LinkedIn Insight : attribue les conversions aux campagnes LinkedIn.",
-        "LinkedIn Insight: attributes conversions to LinkedIn campaigns.",
-        "30 jours",
-        "30 days",
+    DemoCookie(
+        provider="LinkedIn",
+        name="li_fat_id",
+        purpose="advertising",
+        party=Party.FIRST,
+        description=Text(
+            fr="LinkedIn Insight : attribue les conversions aux campagnes LinkedIn.",
+            en="LinkedIn Insight: attributes conversions to LinkedIn campaigns.",
+        ),
+        duration=Text(fr="30 jours", en="30 days"),
     ),
-    (
-        "LinkedIn",
-        "bcookie",
-        "advertising",
-        Party.THIRD,
-        "LinkedIn : identifie le navigateur pour la publicité.",
-        "LinkedIn: identifies the browser for advertising.",
-        "1 an",
-        "1 year",
+    DemoCookie(
+        provider="LinkedIn",
+        name="bcookie",
+        purpose="advertising",
+        party=Party.THIRD,
+        description=Text(
+            fr="LinkedIn : identifie le navigateur pour la publicité.",
+            en="LinkedIn: identifies the browser for advertising.",
+        ),
+        duration=Text(fr="1 an", en="1 year"),
     ),
-    (
-        "Meta",
-        "_fbp",
-        "advertising",
-        Party.FIRST,
-        "Pixel Meta : mesure et cible les publicités Facebook et Instagram.",
-        "Meta pixel: measures and targets Facebook and Instagram ads.",
-        "90 jours",
-        "90 days",
+    DemoCookie(
+        provider="Meta",
+        name="_fbp",
+        purpose="advertising",
+        party=Party.FIRST,
+        description=Text(
+            fr="Pixel Meta : mesure et cible les publicités Facebook et Instagram.",
+            en="Meta pixel: measures and targets Facebook and Instagram ads.",
+        ),
+        duration=Text(fr="90 jours", en="90 days"),
     ),
 ]
 
-# provider, audience, url shape, kind, fr, en
-TRACKERS = [
-    (
-        "Nylas",
-        Audience.CONTACTS,
-        ".../o/xxx.xxx",
-        "image",
-        "Détecte l'ouverture du message.",
-        "Detects that the message was opened.",
+EMAIL_TRACKERS = [
+    DemoTracker(
+        provider="Nylas",
+        audience=Audience.CONTACTS,
+        url_shape=".../o/xxx.xxx",
+        kind=TrackerKind.IMAGE,
+        description=Text(
+            fr="Détecte l'ouverture du message.",
+            en="Detects that the message was opened.",
+        ),
     ),
-    (
-        "Nylas",
-        Audience.CONTACTS,
-        ".../l/xxx.xxx",
-        "link",
-        "Enregistre le clic sur un lien puis redirige vers l'adresse prévue.",
-        "Records the click on a link, then redirects to the intended address.",
+    DemoTracker(
+        provider="Nylas",
+        audience=Audience.CONTACTS,
+        url_shape=".../l/xxx.xxx",
+        kind=TrackerKind.LINK,
+        description=Text(
+            fr="Enregistre le clic sur un lien puis redirige vers l'adresse prévue.",
+            en="Records the click on a link, then redirects to the intended address.",
+        ),
     ),
-    (
-        "Positive Group Sales Solutions",
-        Audience.USERS,
-        ".../goto/xxx.xxx?clicked_url=",
-        "link",
-        "Enregistre le clic sur un lien puis redirige vers l'adresse indiquée par clicked_url.",
-        "Records the click on a link, then redirects to the address given in clicked_url.",
+    DemoTracker(
+        provider="Positive Group Sales Solutions",
+        audience=Audience.USERS,
+        url_shape=".../goto/xxx.xxx?clicked_url=",
+        kind=TrackerKind.LINK,
+        description=Text(
+            fr="Enregistre le clic sur un lien puis redirige vers l'adresse indiquée par clicked_url.",
+            en="Records the click on a link, then redirects to the address given in clicked_url.",
+        ),
     ),
-    (
-        "Positive Group Sales Solutions",
-        Audience.USERS,
-        ".../api/v2/transactional_emails/unsubscribe?signature=xxx..xxx",
-        "link",
-        "Désinscription en un clic depuis l'en-tête « List-Unsubscribe ».",
-        "One-click unsubscribe from the List-Unsubscribe header.",
+    DemoTracker(
+        provider="Positive Group Sales Solutions",
+        audience=Audience.USERS,
+        url_shape=".../api/v2/transactional_emails/unsubscribe?signature=xxx..xxx",
+        kind=TrackerKind.LINK,
+        description=Text(
+            fr="Désinscription en un clic depuis l'en-tête « List-Unsubscribe ».",
+            en="One-click unsubscribe from the List-Unsubscribe header.",
+        ),
     ),
 ]
 
@@ -244,47 +313,47 @@ TRACKERS = [
 def load_demo() -> None:
     """Create or update the demo declarations and the first policy revision."""
     purposes = {}
-    for slug, order, required, name_fr, name_en, desc_fr, desc_en in PURPOSES:
-        purposes[slug], _ = Purpose.objects.update_or_create(
-            slug=slug,
+    for p in PURPOSES:
+        purposes[p.slug], _ = Purpose.objects.update_or_create(
+            slug=p.slug,
             defaults={
-                "order": order,
-                "required": required,
-                "name_fr": name_fr,
-                "name_en": name_en,
-                "description_fr": desc_fr,
-                "description_en": desc_en,
+                "order": p.order,
+                "required": p.required,
+                "name_fr": p.name.fr,
+                "name_en": p.name.en,
+                "description_fr": p.description.fr,
+                "description_en": p.description.en,
             },
         )
     providers = {
         name: Provider.objects.update_or_create(name=name, defaults={"privacy_policy_url": url})[0]
         for name, url in PROVIDERS.items()
     }
-    for order, (provider, name, purpose, party, d_fr, d_en, t_fr, t_en) in enumerate(COOKIES):
+    for order, c in enumerate(COOKIES):
         Cookie.objects.update_or_create(
-            provider=providers[provider],
-            name=name,
+            provider=providers[c.provider],
+            name=c.name,
             path="/",
             defaults={
-                "purpose": purposes[purpose],
-                "party": party,
+                "purpose": purposes[c.purpose],
+                "party": c.party,
                 "order": order,
-                "description_fr": d_fr,
-                "description_en": d_en,
-                "duration_fr": t_fr,
-                "duration_en": t_en,
+                "description_fr": c.description.fr,
+                "description_en": c.description.en,
+                "duration_fr": c.duration.fr,
+                "duration_en": c.duration.en,
             },
         )
-    for order, (provider, audience, shape, kind, d_fr, d_en) in enumerate(TRACKERS):
+    for order, t in enumerate(EMAIL_TRACKERS):
         EmailTracker.objects.update_or_create(
-            provider=providers[provider],
-            url_shape=shape,
+            provider=providers[t.provider],
+            url_shape=t.url_shape,
             defaults={
-                "audience": audience,
-                "kind": kind,
+                "audience": t.audience,
+                "kind": t.kind,
                 "order": order,
-                "description_fr": d_fr,
-                "description_en": d_en,
+                "description_fr": t.description.fr,
+                "description_en": t.description.en,
             },
         )
     if not PolicyRevision.objects.exists():
