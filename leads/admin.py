@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from exports.cells import neutralise
 from leads import captcha
 from leads.models import Lead
 
@@ -32,13 +33,6 @@ CSV_COLUMNS = [
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _csv_safe(value: object) -> object:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @admin.register(Lead)
@@ -87,7 +81,7 @@ class LeadAdmin(admin.ModelAdmin):
             for lead in queryset.order_by("created_at").iterator(chunk_size=500):
                 values = [getattr(lead, column) for column in CSV_COLUMNS]
                 values[0] = timezone.localtime(lead.created_at).isoformat(timespec="seconds")
-                yield writer.writerow([_csv_safe(value) for value in values])
+                yield writer.writerow([neutralise(value) for value in values])
 
         filename = f"leads-{timezone.localdate():%Y-%m-%d}.csv"
         return StreamingHttpResponse(

@@ -16,6 +16,7 @@ from django.db import connection
 from psycopg import sql
 
 from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
+from exports.cells import neutralised_sql
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
 FLUSH_BYTES = 256 * 1024
@@ -41,13 +42,18 @@ COLUMNS: list[tuple[str, str]] = [
     ("page_path", "page_path"),
     ("user_agent", "user_agent"),
 ]
+# Columns whose text the visitor's browser sent: in CSV, neutralised so no spreadsheet runs them.
+SENT_BY_VISITORS = {"page_path", "user_agent"}
 
 
 def select_sql(fmt: str, start: datetime, end: datetime) -> sql.Composed:
     """The SELECT of the rows decided in [start, end), oldest first, shaped for ``fmt``."""
     if fmt == "csv":
         # ::text writes booleans as true/false rather than COPY's t/f.
-        fields = sql.SQL(", ").join(sql.SQL(f"({expr})::text AS {name}") for name, expr in COLUMNS)
+        fields = sql.SQL(", ").join(
+            sql.SQL(f"{neutralised_sql(expr) if name in SENT_BY_VISITORS else f'({expr})::text'} AS {name}")
+            for name, expr in COLUMNS
+        )
     elif fmt == "jsonl":
         pairs = ", ".join(f"'{name}', {expr}" for name, expr in COLUMNS)
         fields = sql.SQL(f"json_build_object({pairs})::text")

@@ -133,7 +133,7 @@ def _page_path(value: str) -> str:
         path.encode()
     except UnicodeEncodeError as exc:
         raise BadDecision("path must be a URL path.") from exc
-    if "\x00" in path:
+    if "\x00" in path or (path and not path.startswith("/")):
         raise BadDecision("path must be a URL path.")
     return path
 

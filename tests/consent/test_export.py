@@ -214,3 +214,14 @@ def test_export_reads_only_its_range_through_the_time_index(db):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using consent_rec_decided_idx" in plan
     assert "Index Cond: ((decided_at >= " in plan and "Seq Scan" not in plan
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_sent_by_visitors_never_become_formulas_and_jsonl_keeps_them(db, start):
+    hostile = f'{start}HYPERLINK("https://evil.example","x")'
+    make_record(decided_at=utc("2026-01-15T12:00:00+00:00"), page_path="/" + hostile, user_agent=hostile)
+    [row] = csv.DictReader(io.StringIO(_export("csv")))
+    assert row["user_agent"] == "'" + hostile
+    assert row["page_path"] == "/" + hostile  # starts with "/": no spreadsheet runs it
+    [line] = _export("jsonl").splitlines()
+    assert json.loads(line)["user_agent"] == hostile

@@ -84,6 +84,7 @@ def assert_records_well_formed() -> None:
         assert record.source in Source.values
         assert record.language in ("fr", "en") and len(record.language) <= 8
         assert len(record.page_path) <= 512 and "\x00" not in record.page_path
+        assert record.page_path == "" or record.page_path.startswith("/")
         assert len(record.user_agent) <= 256
         assert record.policy_revision >= 1
 
