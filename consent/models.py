@@ -151,6 +151,30 @@ class PolicyRevision(models.Model):
         return f"{self.number}"
 
 
+class BannerVersion(models.Model):
+    """One consent UI exactly as visitors were shown it: the banner and the settings dialog in one
+    language, under one policy revision, with the declarations they listed.
+
+    Stored once, before the first page that carries it is served, and never changed (the database
+    refuses it); each consent record names the version its page showed (``ConsentRecord.banner_hash``).
+    """
+
+    hash = models.CharField(_("empreinte"), max_length=64, primary_key=True)
+    revision = models.PositiveIntegerField(_("révision"))
+    language = models.CharField(_("langue"), max_length=8)
+    html = models.TextField(_("bandeau et fenêtre de paramètres (HTML)"))
+    declarations = models.JSONField(_("déclarations affichées"))
+    created_at = models.DateTimeField(_("première diffusion"), db_default=Now())
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("version du bandeau")
+        verbose_name_plural = _("versions du bandeau")
+
+    def __str__(self) -> str:
+        return f"{self.hash[:12]} ({self.language}, r{self.revision})"
+
+
 class Action(models.TextChoices):
     ACCEPT_ALL = "accept_all", _("Tout accepter")
     REJECT_ALL = "reject_all", _("Tout refuser")

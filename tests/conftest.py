@@ -41,6 +41,9 @@ def _fresh_cache() -> Iterator[None]:
     from consent.visitor import snapshot as declarations
 
     declarations._state.snapshot = None
+    from consent.visitor import ui
+
+    ui._rendered.version, ui._rendered.by_language, ui._rendered.known = None, {}, {}
     yield
     cache.clear()
 
@@ -158,6 +161,15 @@ def database_down(postgres):
     yield
 
 
+def banner_hash(language: str | None = None) -> str:
+    """The hash of the banner version that a page in ``language`` (the active one) shows now."""
+    from django.utils.translation import get_language
+
+    from consent.visitor.ui import current_ui
+
+    return current_ui(language or get_language()).banner_hash
+
+
 def consent_post(client, body: dict | str, **headers: str):
     """POST JSON to the consent endpoint as a same-origin browser would."""
     import json
@@ -165,5 +177,7 @@ def consent_post(client, body: dict | str, **headers: str):
     from django.urls import reverse
 
     headers.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
+    if isinstance(body, dict) and "banner" not in body:
+        body = {**body, "banner": banner_hash()}
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post(reverse("consent:update"), data=data, content_type="application/json", **headers)

@@ -7,70 +7,36 @@ in the browser, so that a page's HTML is the same for every visitor.
 from __future__ import annotations
 
 import logging
-import re
 
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.template.base import Parser, Token
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 from consent.visitor import cookie, gating
-from consent.visitor.snapshot import Snapshot, get_snapshot
+from consent.visitor.snapshot import get_snapshot
+from consent.visitor.ui import NEXT_PATH, current_ui
 
 register = template.Library()
 logger = logging.getLogger(__name__)
-
-
-# Stands for the page's path in the cached rendering of the consent UI (the no-JS forms return there).
-NEXT_PATH = "__consent_next_path__"
 
 
 @register.simple_tag(takes_context=True)
 def consent_ui(context: template.Context) -> SafeString:
     """The banner, the settings dialog and the configuration that consent.js reads.
 
-    They are the same on every page but for the no-JS forms' return path, so each language's
-    rendering is kept with the declarations snapshot and only the path is put in per request.
+    Rendered once per language and declarations version (consent.visitor.ui), stored as the banner
+    version the visitor is shown; only the no-JS forms' return path is put in per request.
     """
-    snapshot = get_snapshot()
-    language = get_language()
-    html = snapshot.rendered_ui.get(language)
-    if html is None:
-        html = snapshot.rendered_ui[language] = render_to_string(
-            "consent/_ui.html",
-            {"consent": snapshot, "consent_config": _config(snapshot), "granted": (), "next": NEXT_PATH},
-        )
+    ui = current_ui(get_language() or settings.LANGUAGE_CODE)
     request = context.get("request")
-    return mark_safe(html.replace(NEXT_PATH, escape(request.path if request else "/")))
-
-
-def _config(snapshot: Snapshot) -> dict[str, object]:
-    """What consent.js reads from the page (rendered with ``json_script`` as ``#cc-config``)."""
-    return {
-        "name": settings.CONSENT_COOKIE_NAME,
-        "rev": snapshot.revision,
-        "maxAge": settings.CONSENT_MAX_AGE,
-        "url": reverse("consent:update"),
-        "report": reverse("consent:report"),
-        "lang": get_language(),
-        # The optional purposes, in the order of the cookie's digits.
-        "purposes": list(OPTIONAL_PURPOSES),
-        # Declared names, as anchored regular expressions ("_ga_*" -> "^_ga_.*$"), with their paths.
-        "rules": {
-            slug: [
-                [f"^{re.escape(name).replace(chr(92) + '*', '.*')}$", path]
-                for name, path in snapshot.cookie_rules.get(slug, [])
-            ]
-            for slug in OPTIONAL_PURPOSES
-        },
-        "gtm": settings.CONSENT_GTM_MAPPING,
-    }
+    html = ui.html.replace(NEXT_PATH, escape(request.path if request else "/"))
+    return mark_safe(html + json_script(ui.config, "cc-config"))
 
 
 @register.simple_tag(takes_context=True)

@@ -8,6 +8,7 @@ a bad ID, a path that PostgreSQL cannot store (NUL, lone surrogates).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +21,9 @@ from consent.policy import CLOCK_SKEW, MAX_RESEND_AGE
 from consent.visitor.cookie import ConsentState
 
 BUTTONS = ("accept_all", "reject_all", "save", "close")
-JSON_FIELDS = {"action", "choices", "source", "decision_id", "decided_at", "revision", "gpc", "path"}
+JSON_FIELDS = {"action", "choices", "source", "decision_id", "decided_at", "revision", "banner", "gpc", "path"}
 FORM_TRUE = {"on", "1", "true"}
+BANNER_HASH = re.compile(r"[0-9a-f]{64}")
 PATH_MAX_LENGTH = ConsentRecord._meta.get_field("page_path").max_length
 
 
@@ -37,6 +39,7 @@ class Decision:
     decision_id: uuid.UUID
     decided_at: datetime
     revision: int | None
+    banner_hash: str  # the banner version the page showed (consent.visitor.ui)
     gpc: bool
     page_path: str
 
@@ -89,20 +92,21 @@ def from_json(body: bytes, *, header_gpc: bool) -> Decision:
         decision_id=_uuid(data.get("decision_id")),
         decided_at=_decided_at(data.get("decided_at")),
         revision=revision,
+        banner_hash=_banner_hash(data.get("banner")),
         gpc=gpc or header_gpc,
         page_path=_page_path(path),
     )
 
 
 def from_form(post: QueryDict, *, header_gpc: bool) -> Decision:
-    allowed = {"action", "next", *OPTIONAL_PURPOSES, "necessary"}
+    allowed = {"action", "next", "revision", "banner", *OPTIONAL_PURPOSES, "necessary"}
     for key in post:
         if key not in allowed:
             raise BadDecision(f"Unknown field: {key}.")
         if len(post.getlist(key)) > 1:
             raise BadDecision(f"{key} is given more than once.")
     requested = _choices(
-        {k: post[k] for k in post if k in allowed - {"action", "next"}},
+        {k: post[k] for k in post if k in allowed - {"action", "next", "revision", "banner"}},
         lambda v: True if v in FORM_TRUE else None,
     )
     return Decision(
@@ -111,7 +115,8 @@ def from_form(post: QueryDict, *, header_gpc: bool) -> Decision:
         source=Source.NOJS,
         decision_id=uuid.uuid4(),
         decided_at=timezone.now(),
-        revision=None,
+        revision=_form_revision(post.get("revision")),
+        banner_hash=_banner_hash(post.get("banner")),
         gpc=header_gpc,
         page_path=_page_path(post.get("next", "")),
     )
@@ -136,6 +141,20 @@ def _page_path(value: str) -> str:
     if "\x00" in path or (path and not path.startswith("/")):
         raise BadDecision("path must be a URL path.")
     return path
+
+
+def _banner_hash(value: object) -> str:
+    if not isinstance(value, str) or not BANNER_HASH.fullmatch(value):
+        raise BadDecision("banner must be the hash of the banner the page showed.")
+    return value
+
+
+def _form_revision(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        raise BadDecision("revision must be a positive integer.")
+    return int(value)
 
 
 def _button(value: object) -> str:

@@ -1,14 +1,30 @@
-"""Writes of the consent app: recording a decision as proof of consent."""
+"""Writes of the visitor's side: a decision as proof of consent, undeclared cookie names."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
 
 from consent.models import ConsentRecord, UndeclaredCookie
 from consent.visitor.decision import Decision
-from consent.visitor.snapshot import get_snapshot
+from ratelimit.models import Window
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the database answered for one decision."""
+
+    # The consent ID on record for this decision: the one given, or, when the same decision was
+    # stored before (its answer was lost and it is sent again), the one it was stored under.
+    consent_id: uuid.UUID | None
+    # True when the client is over its rate limit: nothing was stored.
+    limited: bool
+    retry_after: int  # seconds until the client's limit starts afresh
 
 
 def record_consent(
@@ -17,22 +33,30 @@ def record_consent(
     decision: Decision,
     action: str,
     choices: dict[str, bool],
+    revision: int,
+    banner_hash: str,
     language: str,
     user_agent: str,
-) -> None:
-    """Store one decision with a single INSERT (``ON CONFLICT DO NOTHING``).
+    client: str,
+    now: float | None = None,
+) -> Recorded:
+    """Count the decision against the client's rate limit and store it, in a single statement.
 
-    A decision re-sent after an outage carries its original ``decision_id``, so it is stored once.
+    One round trip in autocommit: the rate limit's upsert, the INSERT (``ON CONFLICT DO NOTHING``:
+    a decision re-sent after an outage carries its original ``decision_id`` and is stored once),
+    and the consent ID already on record for that ``decision_id``. Over the limit, nothing is stored.
     Raises ``django.db.DatabaseError`` when the database cannot be reached.
     """
-    snapshot = get_snapshot()
+    window = RATE_WINDOW_SECONDS
+    timestamp = time.time() if now is None else now
+    window_start = int(timestamp // window * window)
     values = {
         "consent_id": consent_id,
         "decision_id": decision.decision_id,
         "decided_at": decision.decided_at,
         "action": action,
-        "policy_revision": min(decision.revision or snapshot.revision, snapshot.revision),
-        "banner_hash": snapshot.banner_hash,
+        "policy_revision": revision,
+        "banner_hash": banner_hash,
         "language": language[:_LANGUAGE_LENGTH],
         "source": decision.source,
         "gpc": decision.gpc,
@@ -40,18 +64,49 @@ def record_consent(
         "page_path": decision.page_path,
         **choices,
     }
-    # One statement in autocommit, one round trip: the ORM's bulk_create would add BEGIN/COMMIT.
+    params = {
+        **{f"v_{column}": values[column] for column in _COLUMNS},
+        "scope": RATE_SCOPE,
+        "client": client,
+        "window_start": datetime.fromtimestamp(window_start, UTC),
+        "limit": settings.CONSENT_RATE_LIMIT,
+        "decision_id": decision.decision_id,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [values[column] for column in _COLUMNS])
+        cursor.execute(_RECORD, params)
+        hits, inserted, on_record = cursor.fetchone()
+    limited = hits > settings.CONSENT_RATE_LIMIT
+    return Recorded(
+        consent_id=None if limited and on_record is None else (inserted or on_record),
+        limited=limited and on_record is None,
+        retry_after=max(1, window_start + window - int(timestamp)),
+    )
 
 
+RATE_SCOPE = "consent-decision"
+RATE_WINDOW_SECONDS = 60
 _LANGUAGE_LENGTH = ConsentRecord._meta.get_field("language").max_length
 _USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
 _COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
-_INSERT = (
-    f"INSERT INTO {ConsentRecord._meta.db_table} ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (decision_id) DO NOTHING"
+_RECORDS = ConsentRecord._meta.db_table
+_WINDOWS = Window._meta.db_table
+# The main SELECT reads the table as it was before the statement: when "stored" inserted nothing,
+# the decision was stored by an earlier request, and its consent ID is read from there.
+_RECORD = f"""
+WITH hit AS (
+    INSERT INTO {_WINDOWS} (scope, client, window_start, hits)
+    VALUES (%(scope)s, %(client)s, %(window_start)s, 1)
+    ON CONFLICT (scope, client, window_start) DO UPDATE SET hits = {_WINDOWS}.hits + 1
+    RETURNING hits
+), stored AS (
+    INSERT INTO {_RECORDS} ({", ".join(_COLUMNS)})
+    SELECT {", ".join(f"%(v_{column})s" for column in _COLUMNS)} FROM hit WHERE hit.hits <= %(limit)s
+    ON CONFLICT (decision_id) DO NOTHING
+    RETURNING consent_id
 )
+SELECT (SELECT hits FROM hit), (SELECT consent_id FROM stored),
+       (SELECT consent_id FROM {_RECORDS} WHERE decision_id = %(decision_id)s)
+"""
 
 
 def report_undeclared_cookies(*, names: list[str]) -> None:

@@ -111,11 +111,17 @@ def build_snapshot(version: str) -> Snapshot:
 
 
 def banner_hash(snapshot: Snapshot) -> str:
-    """SHA-256 of the banner and modal as rendered in every language, and of the purposes shown."""
+    """SHA-256 of the banner and modal texts in every language, and of the purposes shown.
+
+    A policy revision keeps it to say which texts it published. The revision number itself is left
+    out (rendered as 0), so that the hash is the same before and after the revision that publishes it;
+    the banner versions the visitors are shown (consent.visitor.ui) have hashes of their own.
+    """
     digest = hashlib.sha256()
+    texts = dataclasses.replace(snapshot, revision=0)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            digest.update(render_to_string("consent/_ui.html", {"consent": snapshot}).encode())
+            digest.update(render_to_string("consent/_ui.html", {"consent": texts}).encode())
             shown = [(p.slug, p.name, p.description, p.required) for p in snapshot.purposes]
             digest.update(json.dumps(shown, ensure_ascii=False).encode())
     return digest.hexdigest()

@@ -22,6 +22,7 @@ from consent.visitor.decision import BadDecision, Decision, from_form, from_json
 from consent.visitor.origin import same_origin_post
 from consent.visitor.services import record_consent, report_undeclared_cookies
 from consent.visitor.snapshot import get_snapshot
+from consent.visitor.ui import current_ui, version_of
 from ratelimit.clients import client_key
 from ratelimit.services import register_hit
 
@@ -43,40 +44,72 @@ def update(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": str(exc)}, status=400)
 
     try:
-        revision = get_snapshot().revision
+        snapshot = get_snapshot()
+        version = version_of(decision.banner_hash)
     except DatabaseError:
         # A server that never reached the database cannot sign a choice; consent.js keeps it.
         return JsonResponse({"stored": False, "error": "database unavailable, send the choice again"}, status=503)
+    if version is None:
+        return JsonResponse({"error": "banner is not a banner this site showed"}, status=400)
+    if decision.revision is not None and decision.revision != version.revision:
+        return JsonResponse({"error": "revision is not the one of that banner"}, status=400)
+
     prior = cookie.read(request)
     action, choices = decision.resolve(prior)
-    state = cookie.ConsentState(
-        consent_id=prior.consent_id if prior else uuid.uuid4(),
-        choices=choices,
-        revision=revision,
-        decided_at=int(decision.decided_at.timestamp()),
-    )
+    consent_id = prior.consent_id if prior else uuid.uuid4()
+    stored = True
     try:
-        record_consent(
-            consent_id=state.consent_id,
+        recorded = record_consent(
+            consent_id=consent_id,
             decision=decision,
             action=action,
             choices=choices,
-            language=get_language() or settings.LANGUAGE_CODE,
+            revision=version.revision,
+            banner_hash=decision.banner_hash,
+            language=version.language,
             user_agent=request.headers.get("User-Agent", ""),
+            client=client_key(request),
         )
-        stored = True
     except DatabaseError:
         logger.warning("consent record not stored: database unavailable", extra={"decision": str(decision.decision_id)})
         stored = False
+    else:
+        if recorded.limited:
+            response = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
+            response["Retry-After"] = str(recorded.retry_after)
+            return response
+        consent_id = recorded.consent_id or consent_id
 
-    response = _respond(request, decision, state, action=action, stored=stored, is_json=is_json)
+    # The revision the visitor saw: when it is not the current one, the banner comes back on the next page.
+    state = cookie.ConsentState(
+        consent_id=consent_id,
+        choices=choices,
+        revision=version.revision,
+        decided_at=int(decision.decided_at.timestamp()),
+    )
+    response = _respond(
+        request,
+        decision,
+        state,
+        action=action,
+        stored=stored,
+        current=version.revision == snapshot.revision,
+        is_json=is_json,
+    )
     cookie.write(response, state)  # the choice applies even when the proof must be re-sent
     _expire_withdrawn(request, response, choices)
     return response
 
 
 def _respond(
-    request: HttpRequest, decision: Decision, state: cookie.ConsentState, *, action: str, stored: bool, is_json: bool
+    request: HttpRequest,
+    decision: Decision,
+    state: cookie.ConsentState,
+    *,
+    action: str,
+    stored: bool,
+    current: bool,
+    is_json: bool,
 ) -> HttpResponse:
     if is_json:
         body = {
@@ -86,6 +119,8 @@ def _respond(
             "decision_id": str(decision.decision_id),
             "choices": state.choices,
             "revision": state.revision,
+            # False: the page showed an older revision; the visitor is asked again on the next page.
+            "current": current,
             "decided_at": state.decided_at,
         }
         if not stored:
@@ -135,6 +170,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "decided_at": datetime.fromtimestamp(current.decided_at, UTC) if current else None,
             "gpc": request.headers.get("Sec-GPC") == "1",
             "next": _safe_next(request, request.GET.get("next", "")),
+            # The form lists what the banner version of this language lists: its decision names it.
+            "banner_hash": current_ui(get_language() or settings.LANGUAGE_CODE).banner_hash,
         },
     )
     add_never_cache_headers(response)  # it shows this visitor's own choice

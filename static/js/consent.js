@@ -70,7 +70,7 @@
   function decide(action) {
     var c = {};
     P.forEach(p => { c[p] = action == "accept_all" ? !(gpc && p == "advertising") : action == "save" && sw(p).checked; });
-    keep({ c, b: { action, source: bar.classList.contains("cc-show") ? "banner" : "settings", decision_id: crypto.randomUUID(), decided_at: Date.now(), revision: C.rev, gpc, path: location.pathname, choices: c } });
+    keep({ c, b: { action, source: bar.classList.contains("cc-show") ? "banner" : "settings", decision_id: crypto.randomUUID(), decided_at: Date.now(), revision: C.rev, banner: C.banner, gpc, path: location.pathname, choices: c } });
     bar.classList.remove("cc-show");
     dlg.open && dlg.close();
     apply(c, 1);

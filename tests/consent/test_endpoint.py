@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from consent.models import ConsentRecord
 from consent.visitor import cookie
-from tests.conftest import consent_post
+from tests.conftest import banner_hash, consent_post
 
 
 def _state(client) -> cookie.ConsentState:
@@ -80,17 +80,19 @@ def test_resent_decision_is_stored_once_with_its_original_time(client, demo):
     assert abs(record.decided_at.timestamp() * 1000 - decided) < 1
 
 
-def test_a_decision_costs_one_insert(client, demo, django_assert_num_queries):
-    client.get("/")  # warm declarations
+def test_a_decision_costs_one_statement_with_its_insert(client, demo, django_assert_num_queries):
+    client.get("/")  # warm declarations and the banner version
+    body = {"action": "accept_all", "banner": banner_hash()}
     with django_assert_num_queries(1) as queries:
-        consent_post(client, {"action": "accept_all"})
-    assert queries.captured_queries[0]["sql"].startswith("INSERT INTO")
+        consent_post(client, body)
+    # The rate limit's count and the record's INSERT travel in one statement, one round trip.
+    assert "INSERT INTO consent_consentrecord" in queries.captured_queries[0]["sql"]
 
 
 def test_english_page_records_english(client, demo):
     client.post(
         "/en/consent/",
-        data=json.dumps({"action": "reject_all"}),
+        data=json.dumps({"action": "reject_all", "banner": banner_hash("en")}),
         content_type="application/json",
         HTTP_SEC_FETCH_SITE="same-origin",
     )
@@ -100,7 +102,7 @@ def test_english_page_records_english(client, demo):
 def test_no_js_form_redirects_back_with_303(client, demo):
     response = client.post(
         reverse("consent:update"),
-        {"action": "save", "statistics": "on", "next": "/cookies/"},
+        {"action": "save", "statistics": "on", "next": "/cookies/", "revision": "1", "banner": banner_hash()},
         HTTP_ORIGIN="http://testserver",
     )
     assert response.status_code == 303 and response["Location"] == "/cookies/"
@@ -111,7 +113,9 @@ def test_no_js_form_redirects_back_with_303(client, demo):
 @pytest.mark.parametrize("target", ["//evil.com/", "/\\evil.com"])
 def test_no_js_form_never_redirects_off_site(client, demo, target):
     response = client.post(
-        reverse("consent:update"), {"action": "reject_all", "next": target}, HTTP_ORIGIN="http://testserver"
+        reverse("consent:update"),
+        {"action": "reject_all", "next": target, "banner": banner_hash()},
+        HTTP_ORIGIN="http://testserver",
     )
     assert response.status_code == 303 and response["Location"] == "/"
 
@@ -119,7 +123,9 @@ def test_no_js_form_never_redirects_off_site(client, demo, target):
 @pytest.mark.parametrize("target", ["https://evil.com/", "javascript:alert(1)", "http:/x"])
 def test_no_js_form_with_a_return_address_that_is_not_a_path_is_refused(client, demo, target):
     response = client.post(
-        reverse("consent:update"), {"action": "reject_all", "next": target}, HTTP_ORIGIN="http://testserver"
+        reverse("consent:update"),
+        {"action": "reject_all", "next": target, "banner": banner_hash()},
+        HTTP_ORIGIN="http://testserver",
     )
     assert response.status_code == 400
     assert not ConsentRecord.objects.exists() and "nocrm_consent" not in response.cookies
@@ -190,8 +196,20 @@ def test_unknown_content_type_is_refused(client, demo):
     assert not ConsentRecord.objects.exists()
 
 
-@pytest.mark.parametrize("form", [{"action": "save", "statistics": "maybe"}, {"action": "save", "other": "on"}])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"action": "save", "statistics": "maybe"},
+        {"action": "save", "other": "on"},
+        {"action": "save", "revision": "one"},
+        {"action": "save", "revision": "2"},  # not the revision of the banner
+        {"action": "save", "banner": "f" * 64},  # a banner this site never showed
+        {"action": "save", "banner": None},
+    ],
+)
 def test_bad_form_gets_400(client, demo, form):
+    form = {"banner": banner_hash(), **form}
+    form = {key: value for key, value in form.items() if value is not None}
     response = client.post(reverse("consent:update"), form, HTTP_ORIGIN="http://testserver")
     assert response.status_code == 400
     assert not ConsentRecord.objects.exists()
@@ -200,7 +218,7 @@ def test_bad_form_gets_400(client, demo, form):
 def test_duplicated_form_field_gets_400(client, demo):
     response = client.post(
         reverse("consent:update"),
-        "action=accept_all&action=reject_all",
+        f"action=accept_all&action=reject_all&banner={banner_hash()}",
         content_type="application/x-www-form-urlencoded",
         HTTP_ORIGIN="http://testserver",
     )
@@ -227,7 +245,7 @@ def test_withdrawal_expires_declared_cookies_on_the_parent_domain(client, demo, 
     client.cookies["unrelated"] = "1"
     response = client.post(
         reverse("consent:update"),
-        data=json.dumps({"action": "reject_all"}),
+        data=json.dumps({"action": "reject_all", "banner": banner_hash()}),
         content_type="application/json",
         HTTP_HOST="www.nocrm.io",
         HTTP_SEC_FETCH_SITE="same-origin",
@@ -253,7 +271,7 @@ def test_database_down_answers_503_and_the_choice_still_applies(client, postgres
 
 
 def test_cold_server_with_database_down_answers_503_not_500(client, database_down):
-    response = consent_post(client, {"action": "reject_all"})
+    response = consent_post(client, {"action": "reject_all", "banner": "0" * 64})
     assert response.status_code == 503
     assert "nocrm_consent" not in response.cookies
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from consent.models import ConsentRecord, UndeclaredCookie
 from consent.visitor import cookie
 from leads.models import Lead
+from tests.conftest import banner_hash
 from tests.leads.factories import lead_post
 from tests.tracking.factories import goto_path, make_message, make_recipient, pixel_path, unsubscribe_path
 from tracking.models import Event, Recipient
@@ -201,7 +202,7 @@ def test_form_with_invalid_utf8_in_a_choice_is_refused(client, demo, body):
 )
 def test_form_with_invalid_utf8_in_next_still_goes_back_to_a_path_of_this_site(client, demo, body, location):
     # Django decodes form bodies leniently (raw bytes as Latin-1, bad escapes as U+FFFD).
-    response = consent(client, body, FORM)
+    response = consent(client, body + f"&banner={banner_hash()}".encode(), FORM)
     assert response.status_code == 303 and response["Location"] == location
 
 
@@ -248,7 +249,8 @@ def test_a_path_the_database_cannot_hold_is_refused_not_reported_as_an_outage(cl
 
 
 def test_a_nul_in_the_user_agent_does_not_lose_the_proof(client, demo):
-    response = consent(client, json.dumps({"action": "reject_all"}), HTTP_USER_AGENT="Mozilla/5.0\x00evil")
+    body = json.dumps({"action": "reject_all", "banner": banner_hash()})
+    response = consent(client, body, HTTP_USER_AGENT="Mozilla/5.0\x00evil")
     assert response.status_code == 200
     assert ConsentRecord.objects.get().user_agent == "Mozilla/5.0evil"
 
@@ -285,14 +287,14 @@ def test_pages_answer_normally_with_a_16_kb_user_agent_or_cookie_header(client, 
 
 
 def test_a_16_kb_user_agent_is_stored_cut_to_256_characters(client, demo):
-    response = consent(client, json.dumps({"action": "reject_all"}), HTTP_USER_AGENT=HUGE)
+    response = consent(client, json.dumps({"action": "reject_all", "banner": banner_hash()}), HTTP_USER_AGENT=HUGE)
     assert response.status_code == 200
     assert ConsentRecord.objects.get().user_agent == HUGE[:256]
 
 
 def test_a_16_kb_forged_consent_cookie_is_replaced_by_a_fresh_one(client, demo):
     client.cookies["nocrm_consent"] = f"{HUGE}.111.1.{int(time.time())}:signature"
-    response = consent(client, json.dumps({"action": "reject_all"}))
+    response = consent(client, json.dumps({"action": "reject_all", "banner": banner_hash()}))
     assert response.status_code == 200
     state = cookie.loads(response.cookies["nocrm_consent"].value)
     assert state is not None and state.consent_id == ConsentRecord.objects.get().consent_id

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.urls import reverse
 
+from tests.conftest import banner_hash
 from tests.tracking.factories import make_message, make_recipient, unsubscribe_path
 from tracking.tokens import Claims, Purpose, make_token
 
@@ -117,7 +118,8 @@ def _flags(morsel) -> tuple[bool, bool, str]:
 
 
 def test_consent_cookie_set_by_the_no_js_form_is_secure_lax_and_readable_by_script(client, demo):
-    response = client.post(reverse("consent:update"), {"action": "reject_all"}, HTTP_SEC_FETCH_SITE="same-origin")
+    form = {"action": "reject_all", "banner": banner_hash()}
+    response = client.post(reverse("consent:update"), form, HTTP_SEC_FETCH_SITE="same-origin")
     assert response.status_code == 303
     assert _flags(response.cookies["nocrm_consent"]) == (True, False, "Lax")
 

@@ -25,6 +25,7 @@ from django.db import connection
 from django.urls import reverse
 
 from consent.models import ConsentRecord, Cookie, Provider, Purpose
+from tests.html import script_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_SECONDS = 2
@@ -51,6 +52,11 @@ def request(url: str, *, body: dict | None = None, cookie: str = "") -> tuple[in
     return status, {"Set-Cookie": header_list.get_all("Set-Cookie") or []}, text
 
 
+def page_banner(base: str) -> str:
+    """The banner hash that the home page served by ``base`` shows (its #cc-config)."""
+    return json.loads(script_text(request(base + "/")[2], "cc-config"))["banner"]
+
+
 @pytest.fixture
 def servers(transactional_db) -> Iterator[list[str]]:
     """Base URLs of two servers sharing the test database and nothing else; always stopped."""
@@ -67,6 +73,7 @@ def servers(transactional_db) -> Iterator[list[str]]:
         "WEB_CONCURRENCY": "2",
         "HOST": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        "CONSENT_RATE_LIMIT": "1000",  # every request comes from 127.0.0.1
     }
     env.pop("CACHE_URL", None)
     processes, bases = [], []
@@ -113,7 +120,8 @@ def _wait_ready(base: str, process: subprocess.Popen, log, timeout: float = 20) 
 
 def test_a_choice_made_through_one_server_is_honoured_by_the_other(servers):
     one, other = servers
-    status, headers, _ = request(one + reverse("consent:update"), body={"action": "accept_all"})
+    body = {"action": "accept_all", "banner": page_banner(one)}
+    status, headers, _ = request(one + reverse("consent:update"), body=body)
     assert status == 200
     (cookie,) = [c.split(";", 1)[0] for c in headers["Set-Cookie"] if c.startswith("nocrm_consent=")]
     state_css = other + reverse("consent:state-css")
@@ -153,9 +161,10 @@ def test_an_admin_change_shows_on_every_server_within_the_cache_delay(servers):
 def test_each_decision_is_logged_exactly_once_across_servers(servers):
     decisions = [str(uuid.uuid4()) for _ in range(40)]
     url = [base + reverse("consent:update") for base in servers]
+    banner = page_banner(servers[0])
 
     def send(decision: str, server: int) -> int:
-        return request(url[server], body={"action": "reject_all", "decision_id": decision})[0]
+        return request(url[server], body={"action": "reject_all", "decision_id": decision, "banner": banner})[0]
 
     with ThreadPoolExecutor(8) as pool:
         first = list(pool.map(send, decisions, [i % 2 for i in range(40)]))
