@@ -6,7 +6,7 @@ trades (decision 0004): a worker killed without warning (SIGKILL, OOM) loses the
 interval; a graceful stop writes them (gunicorn's ``worker_exit`` hook, and ``atexit``). While
 PostgreSQL is unreachable, events wait in memory, up to ``TRACKING_EVENT_BACKLOG`` per process, and
 are written once it answers again. With ``TRACKING_EVENT_FLUSH_SECONDS=0`` nothing is batched: each
-view writes its own event (``services.record_event``).
+view writes its own event (``events.record_event``).
 """
 
 from __future__ import annotations
@@ -15,24 +15,16 @@ import atexit
 import logging
 import os
 import threading
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+
+from tracking.events import EventRow, record_events
 
 logger = logging.getLogger(__name__)
 
 # Longest pause between two attempts while PostgreSQL is unreachable.
 MAX_RETRY_SECONDS = 5.0
-
-
-class EventRow(NamedTuple):
-    message_id: int
-    recipient_id: int | None
-    kind: str
-    url: str
-    occurred_at: object  # an aware datetime
-    machine_reason: str
 
 
 class EventBatch:
@@ -70,13 +62,11 @@ class EventBatch:
             return len(self._rows)
 
     def flush(self) -> int:
-        """Write every waiting event now (``services.record_events``); the number stored.
+        """Write every waiting event now (``events.record_events``); the number stored.
 
         On a connection error the events go back to the queue (oldest first) and are tried again
         later; any other database error drops the batch rather than retry it forever.
         """
-        from tracking.services import record_events  # services imports this module
-
         with self._flushing:
             with self._lock:
                 rows, self._rows = self._rows, []

@@ -5,11 +5,11 @@ from django.core import mail
 from django.test import Client
 
 from tests.tracking.factories import make_message, make_recipient, make_transactional, unsubscribe_path
+from tracking.events import record_event
 from tracking.models import Event, EventKind, MachineReason, Message, Recipient
 from tracking.services import (
     RecipientUnsubscribed,
     ensure_recipient,
-    record_event,
     send_tracked_email,
     unsubscribe,
 )
