@@ -1,39 +1,21 @@
-"""Writes of the tracking app: recording what the trackers saw, unsubscribing, sending tracked e-mail."""
+"""Writes to recipients: one recipient per address, and the one-click unsubscribe (RFC 8058).
+
+An unsubscribe stays synchronous, unlike opens and clicks (decision 0004): the sending service must
+see it at once (``tracking.sending``).
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from tracking.batch import current_batch
-from tracking.events import EventRow, record_event
-from tracking.mailer import build_tracked_email
-from tracking.models import Event, EventKind, Message, MessageKind, Recipient
+from tracking.models import Event, EventKind, Message, Recipient
 
 
-class RecipientUnsubscribed(Exception):
-    """Marketing e-mail refused: the recipient unsubscribed."""
-
-
-def track_event(
-    *, kind: EventKind, message_id: int, recipient_id: int | None, machine_reason: str, url: str = ""
-) -> None:
-    """An open or a click seen by a tracker: queued for the next batch, or stored now when batching is off."""
-    row = EventRow(message_id, recipient_id, str(kind), url, timezone.now(), str(machine_reason))
-    if settings.TRACKING_EVENT_FLUSH_SECONDS:
-        current_batch().add(row)
-    else:
-        record_event(
-            kind=kind,
-            message_id=message_id,
-            recipient_id=recipient_id,
-            machine_reason=row.machine_reason,
-            url=url,
-            occurred_at=row.occurred_at,
-        )
+def ensure_recipient(*, email: str) -> Recipient:
+    """The recipient with this address (compared in lower case), created if new."""
+    recipient, _ = Recipient.objects.get_or_create(email=email.strip().lower())
+    return recipient
 
 
 # The subscription change and its event in one statement (one round trip, one transaction). The
@@ -74,41 +56,3 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
             unsubscribed_at=params["now"]
         )
         return bool(changed)
-
-
-def ensure_recipient(*, email: str) -> Recipient:
-    """The recipient with this address (compared in lower case), created if new."""
-    recipient, _ = Recipient.objects.get_or_create(email=email.strip().lower())
-    return recipient
-
-
-def send_tracked_email(
-    *,
-    message: Message,
-    recipient: Recipient,
-    context: dict[str, object] | None = None,
-    connection: BaseEmailBackend | None = None,
-) -> EmailMultiAlternatives:
-    """Build ``message`` for ``recipient`` with its trackers and send it through the e-mail backend.
-
-    Raises ``RecipientUnsubscribed`` for marketing e-mail to an unsubscribed recipient (read afresh
-    from the database); transactional e-mail is always sent.
-    """
-    if message.kind == MessageKind.MARKETING:
-        recipient.refresh_from_db(fields=["unsubscribed_at"])
-        if not recipient.is_subscribed:
-            raise RecipientUnsubscribed(recipient.email)
-    email = build_tracked_email(message=message, recipient=recipient, context=context)
-    email.connection = connection or get_connection()
-    email.send()
-    return email
-
-
-def ensure_demo_message(*, kind: MessageKind = MessageKind.MARKETING) -> Message:
-    """The demo message that ``manage.py send_tracked_email`` sends (templates/tracking/email/demo.*)."""
-    message, _ = Message.objects.get_or_create(
-        template="demo",
-        kind=kind,
-        defaults={"name": f"Démo ({kind})", "subject": "noCRM.io : votre démo du suivi des e-mails"},
-    )
-    return message
