@@ -18,6 +18,10 @@ errorlog = "-"
 
 def worker_exit(server: object, worker: object) -> None:
     """A worker stopping gracefully (deploy, max_requests) writes the opens and clicks it still holds."""
-    from tracking.batch import flush_pending
+    from django.apps import apps
 
-    flush_pending()
+    # A worker that failed to load the site holds no events, and the trackers' modules need Django set up.
+    if apps.ready:
+        from tracking.batch import flush_pending
+
+        flush_pending()

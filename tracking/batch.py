@@ -1,12 +1,13 @@
 """Opens and clicks written in batches, so that a tracker answers without waiting for PostgreSQL.
 
-A tracker view hands its event to its process's ``EventBatch``. A background thread writes what has
-gathered, ``TRACKING_EVENT_FLUSH_SECONDS`` after the first event of a batch, with one COPY. What this
-trades (decision 0004): a worker killed without warning (SIGKILL, OOM) loses the events of its last
-interval; a graceful stop writes them (gunicorn's ``worker_exit`` hook, and ``atexit``). While
-PostgreSQL is unreachable, events wait in memory, up to ``TRACKING_EVENT_BACKLOG`` per process, and
-are written once it answers again. With ``TRACKING_EVENT_FLUSH_SECONDS=0`` nothing is batched: each
-view writes its own event (``services.record_event``).
+A tracker view hands its event to ``track_event``, which queues it in its process's ``EventBatch``.
+A background thread writes what has gathered, ``TRACKING_EVENT_FLUSH_SECONDS`` after the first
+event of a batch, with one COPY (``events.record_events``). What this trades (decision 0004): a
+worker killed without warning (SIGKILL, OOM) loses the events of its last interval; a graceful stop
+writes them (gunicorn's ``worker_exit`` hook, and ``atexit``). While PostgreSQL is unreachable,
+events wait in memory, up to ``TRACKING_EVENT_BACKLOG`` per process, and are written once it answers
+again. With ``TRACKING_EVENT_FLUSH_SECONDS=0`` nothing is batched: ``track_event`` writes each event
+during its request (``events.record_event``).
 """
 
 from __future__ import annotations
@@ -15,24 +16,18 @@ import atexit
 import logging
 import os
 import threading
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.utils import timezone
+
+from tracking.events import EventRow, record_event, record_events
+from tracking.models import EventKind
 
 logger = logging.getLogger(__name__)
 
 # Longest pause between two attempts while PostgreSQL is unreachable.
 MAX_RETRY_SECONDS = 5.0
-
-
-class EventRow(NamedTuple):
-    message_id: int
-    recipient_id: int | None
-    kind: str
-    url: str
-    occurred_at: object  # an aware datetime
-    machine_reason: str
 
 
 class EventBatch:
@@ -70,13 +65,11 @@ class EventBatch:
             return len(self._rows)
 
     def flush(self) -> int:
-        """Write every waiting event now (``services.record_events``); the number stored.
+        """Write every waiting event now (``events.record_events``); the number stored.
 
         On a connection error the events go back to the queue (oldest first) and are tried again
         later; any other database error drops the batch rather than retry it forever.
         """
-        from tracking.services import record_events  # services imports this module
-
         with self._flushing:
             with self._lock:
                 rows, self._rows = self._rows, []
@@ -146,6 +139,24 @@ def current_batch() -> EventBatch:
                     interval=settings.TRACKING_EVENT_FLUSH_SECONDS, backlog=settings.TRACKING_EVENT_BACKLOG
                 )
     return _batch
+
+
+def track_event(
+    *, kind: EventKind, message_id: int, recipient_id: int | None, machine_reason: str, url: str = ""
+) -> None:
+    """An open or a click seen by a tracker: queued for the next batch, or stored now when batching is off."""
+    row = EventRow(message_id, recipient_id, str(kind), url, timezone.now(), str(machine_reason))
+    if settings.TRACKING_EVENT_FLUSH_SECONDS:
+        current_batch().add(row)
+    else:
+        record_event(
+            kind=kind,
+            message_id=message_id,
+            recipient_id=recipient_id,
+            machine_reason=row.machine_reason,
+            url=url,
+            occurred_at=row.occurred_at,
+        )
 
 
 def flush_pending() -> int:

@@ -99,7 +99,7 @@ def build_tracked_email(
     context: dict[str, object] | None = None,
     sent_at: datetime | None = None,
 ) -> EmailMultiAlternatives:
-    """The e-mail ``message`` for ``recipient``, with its trackers; not sent (see services)."""
+    """The e-mail ``message`` for ``recipient``, with its trackers; not sent (see ``sending.send_tracked_email``)."""
     claims = Claims(
         message_id=message.pk, recipient_id=recipient.pk, sent_at=int((sent_at or timezone.now()).timestamp())
     )

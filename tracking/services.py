@@ -1,130 +1,21 @@
-"""Writes of the tracking app: recording what the trackers saw, unsubscribing, sending tracked e-mail."""
+"""Writes to recipients: one recipient per address, and the one-click unsubscribe (RFC 8058).
+
+An unsubscribe stays synchronous, unlike opens and clicks (decision 0004): the sending service must
+see it at once (``tracking.sending``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from tracking.batch import EventRow, current_batch
-from tracking.mailer import build_tracked_email
-from tracking.models import Event, EventKind, MachineReason, Message, MessageKind, Recipient
+from tracking.models import Event, EventKind, Message, Recipient
 
 
-class RecipientUnsubscribed(Exception):
-    """Marketing e-mail refused: the recipient unsubscribed."""
-
-
-# One statement, so one round trip: the CTE relaxes synchronous_commit for this transaction only
-# (SET LOCAL), so the INSERT's commit does not wait for the WAL flush. A PostgreSQL crash may lose
-# the last fraction of a second of opens and clicks, never corrupt anything; subscription changes
-# (the UPDATE in unsubscribe) keep the synchronous commit.
-INSERT_EVENT = f"""
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
-SELECT %s::bigint, %s::bigint, %s::varchar, %s::text, %s::timestamptz, %s::boolean, %s::varchar FROM relaxed
-"""
-
-
-def record_event(
-    *,
-    kind: EventKind,
-    message_id: int,
-    recipient_id: int | None,
-    machine_reason: str = MachineReason.PERSON,
-    url: str = "",
-    occurred_at: datetime | None = None,
-) -> bool:
-    """Store one event with a single INSERT; False when its message or recipient was deleted since sending.
-
-    Meant to run outside a transaction, as in a request: Django's foreign keys are checked at commit,
-    which is then the INSERT itself, so an erased recipient's old e-mail records nothing.
-    """
-    reason = str(machine_reason)  # the value, not an Enum member (psycopg would send its name)
-    values = [message_id, recipient_id, str(kind), url, occurred_at or timezone.now(), bool(reason), reason]
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(INSERT_EVENT, values)
-    except IntegrityError:
-        return False
-    return True
-
-
-# A batch of events is copied in; the foreign keys are checked at the end of the COPY (not at
-# commit), and the commit does not wait for the WAL flush, as for a single event.
-COPY_EVENTS = f"""
-COPY {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason) FROM STDIN
-"""
-BATCH_SETTINGS = "SELECT set_config('synchronous_commit', 'off', true); SET CONSTRAINTS ALL IMMEDIATE"
-# When the foreign keys refuse a batch (a message or recipient deleted since sending), one statement
-# writes the rest: the EXISTS tests leave out the events of what was deleted; rows keep their order.
-INSERT_EVENTS = f"""
-WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
-SELECT e.message_id, e.recipient_id, e.kind, e.url, e.occurred_at, e.machine_reason <> '', e.machine_reason
-FROM relaxed, unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::text[], %s::timestamptz[], %s::varchar[])
-    WITH ORDINALITY AS e (message_id, recipient_id, kind, url, occurred_at, machine_reason, seen)
-WHERE EXISTS (SELECT FROM {Message._meta.db_table} m WHERE m.id = e.message_id)
-    AND (e.recipient_id IS NULL OR EXISTS (SELECT FROM {Recipient._meta.db_table} r WHERE r.id = e.recipient_id))
-ORDER BY e.seen
-"""
-
-
-def record_events(rows: list[EventRow]) -> int:
-    """Store a batch of events; the number stored (events of deleted messages or recipients are left out)."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.execute(BATCH_SETTINGS)
-            with cursor.cursor.copy(COPY_EVENTS) as copy:
-                for row in rows:
-                    copy.write_row(
-                        (
-                            row.message_id,
-                            row.recipient_id,
-                            row.kind,
-                            row.url,
-                            row.occurred_at,
-                            bool(row.machine_reason),
-                            row.machine_reason,
-                        )
-                    )
-        return len(rows)
-    except IntegrityError:
-        pass
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    try:
-        return _insert_events(columns)
-    except IntegrityError:
-        # A deletion that raced this INSERT too: the EXISTS tests now leave its rows out.
-        return _insert_events(columns)
-
-
-def _insert_events(columns: list[list[object]]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(INSERT_EVENTS, columns)
-        return cursor.rowcount
-
-
-def track_event(
-    *, kind: EventKind, message_id: int, recipient_id: int | None, machine_reason: str, url: str = ""
-) -> None:
-    """An open or a click seen by a tracker: queued for the next batch, or stored now when batching is off."""
-    row = EventRow(message_id, recipient_id, str(kind), url, timezone.now(), str(machine_reason))
-    if settings.TRACKING_EVENT_FLUSH_SECONDS:
-        current_batch().add(row)
-    else:
-        record_event(
-            kind=kind,
-            message_id=message_id,
-            recipient_id=recipient_id,
-            machine_reason=row.machine_reason,
-            url=url,
-            occurred_at=row.occurred_at,
-        )
+def ensure_recipient(*, email: str) -> Recipient:
+    """The recipient with this address (compared in lower case), created if new."""
+    recipient, _ = Recipient.objects.get_or_create(email=email.strip().lower())
+    return recipient
 
 
 # The subscription change and its event in one statement (one round trip, one transaction). The
@@ -165,41 +56,3 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
             unsubscribed_at=params["now"]
         )
         return bool(changed)
-
-
-def ensure_recipient(*, email: str) -> Recipient:
-    """The recipient with this address (compared in lower case), created if new."""
-    recipient, _ = Recipient.objects.get_or_create(email=email.strip().lower())
-    return recipient
-
-
-def send_tracked_email(
-    *,
-    message: Message,
-    recipient: Recipient,
-    context: dict[str, object] | None = None,
-    connection: BaseEmailBackend | None = None,
-) -> EmailMultiAlternatives:
-    """Build ``message`` for ``recipient`` with its trackers and send it through the e-mail backend.
-
-    Raises ``RecipientUnsubscribed`` for marketing e-mail to an unsubscribed recipient (read afresh
-    from the database); transactional e-mail is always sent.
-    """
-    if message.kind == MessageKind.MARKETING:
-        recipient.refresh_from_db(fields=["unsubscribed_at"])
-        if not recipient.is_subscribed:
-            raise RecipientUnsubscribed(recipient.email)
-    email = build_tracked_email(message=message, recipient=recipient, context=context)
-    email.connection = connection or get_connection()
-    email.send()
-    return email
-
-
-def ensure_demo_message(*, kind: MessageKind = MessageKind.MARKETING) -> Message:
-    """The demo message that ``manage.py send_tracked_email`` sends (templates/tracking/email/demo.*)."""
-    message, _ = Message.objects.get_or_create(
-        template="demo",
-        kind=kind,
-        defaults={"name": f"Démo ({kind})", "subject": "noCRM.io : votre démo du suivi des e-mails"},
-    )
-    return message

@@ -17,10 +17,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tracking.batch import track_event
 from tracking.destinations import safe_destination
 from tracking.machines import click_machine_reason, open_machine_reason
 from tracking.models import EventKind
-from tracking.services import track_event, unsubscribe
+from tracking.services import unsubscribe
 from tracking.tokens import Claims, Purpose, digest_matches, read_token
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from tracking.events import record_event
 from tracking.models import EventKind, MachineReason
-from tracking.services import record_event, unsubscribe
+from tracking.services import unsubscribe
 
 
 def test_message_list_shows_opens_and_clicks_of_people_and_machines(admin_client, message, recipient) -> None:

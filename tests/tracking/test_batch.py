@@ -26,8 +26,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.site.test_several_servers import ROOT, free_port, request
 from tests.tracking.factories import click_path, goto_path, make_message, make_recipient, pixel_path
 from tests.tracking.responses import BROWSER
-from tracking import services
-from tracking.batch import EventBatch, EventRow
+from tracking import events
+from tracking.batch import EventBatch
+from tracking.events import EventRow
 from tracking.models import Event, EventKind, MachineReason
 from tracking.views import PIXEL
 
@@ -121,7 +122,7 @@ def test_the_insert_that_skips_deleted_messages_is_tried_again_after_a_racing_de
     fail too (simulated: the first try raises); the second try then leaves that message's events out."""
     gone = make_message()
     tries = []
-    real = services._insert_events
+    real = events._insert_events
 
     def racing(columns):
         tries.append(columns)
@@ -129,7 +130,7 @@ def test_the_insert_that_skips_deleted_messages_is_tried_again_after_a_racing_de
             raise IntegrityError("insert or update on table violates foreign key constraint")
         return real(columns)
 
-    monkeypatch.setattr(services, "_insert_events", racing)
+    monkeypatch.setattr(events, "_insert_events", racing)
     batch = EventBatch(interval=1, backlog=100, background=False)
     batch.add(row(message, recipient))
     batch.add(row(gone, recipient))

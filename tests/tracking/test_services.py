@@ -1,39 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django.test import Client
 
-from tests.tracking.factories import make_message, make_recipient, make_transactional, unsubscribe_path
+from tests.tracking.factories import make_message, make_recipient, unsubscribe_path
+from tracking.events import record_event
 from tracking.models import Event, EventKind, MachineReason, Message, Recipient
-from tracking.services import (
-    RecipientUnsubscribed,
-    ensure_recipient,
-    record_event,
-    send_tracked_email,
-    unsubscribe,
-)
-
-
-def test_send_tracked_email_sends_through_the_configured_backend(message, recipient) -> None:
-    send_tracked_email(message=message, recipient=recipient)
-    [sent] = mail.outbox
-    assert sent.to == [recipient.email]
-    assert sent.subject == message.subject
-    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-
-
-def test_marketing_email_is_refused_after_a_one_click_unsubscribe(message, recipient) -> None:
-    Client().post(unsubscribe_path(message, recipient), {"List-Unsubscribe": "One-Click"})
-    with pytest.raises(RecipientUnsubscribed):
-        send_tracked_email(message=message, recipient=recipient)  # a stale object: read afresh
-    assert mail.outbox == []
-
-
-def test_transactional_email_still_goes_to_an_unsubscribed_recipient(recipient) -> None:
-    unsubscribe(recipient_id=recipient.pk, message_id=make_message().pk)
-    send_tracked_email(message=make_transactional(), recipient=recipient)
-    assert len(mail.outbox) == 1
+from tracking.services import ensure_recipient, unsubscribe
 
 
 def test_unsubscribe_is_idempotent(message, recipient) -> None:
@@ -77,16 +50,6 @@ def test_ensure_recipient_compares_addresses_in_lower_case(db) -> None:
     assert Recipient.objects.get().email == "lea@example.com"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_events_of_a_deleted_message_are_not_recorded() -> None:
-    message, recipient = make_message(), make_recipient()
-    message_id = message.pk
-    message.delete()
-    assert record_event(kind=EventKind.OPEN, message_id=message_id, recipient_id=recipient.pk) is False
-    assert unsubscribe(recipient_id=recipient.pk, message_id=message_id) is True
-    assert not Event.objects.exists()
-
-
 def test_statistics_count_people_and_machines_apart(message, recipient) -> None:
     other = make_message(name="Autre")
     for kind, reason in [
@@ -108,19 +71,6 @@ def test_statistics_count_people_and_machines_apart(message, recipient) -> None:
     assert list(Event.objects.clicks_per_link(message.pk)) == [
         {"url": "https://example.com/", "people": 1, "machines": 2}
     ]
-
-
-def test_recording_an_event_relaxes_synchronous_commit_for_its_own_transaction_only(message, recipient) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == "on"
-        record_event(kind=EventKind.OPEN, message_id=message.pk, recipient_id=recipient.pk)
-        cursor.execute("SHOW synchronous_commit")  # the test's transaction is still open: SET LOCAL holds
-        assert cursor.fetchone()[0] == "off"
-    event = Event.objects.get()
-    assert (event.kind, event.machine, event.machine_reason) == (EventKind.OPEN, False, "")
 
 
 def test_no_model_of_the_app_has_a_place_for_an_ip_address() -> None:

@@ -240,7 +240,7 @@ def test_unbatched_readers_get_the_pixel_and_the_destination_when_the_database_i
         raise OperationalError("connection refused")
 
     settings.TRACKING_EVENT_FLUSH_SECONDS = 0
-    monkeypatch.setattr("tracking.services.record_event", down)
+    monkeypatch.setattr("tracking.batch.record_event", down)
     assert browser.get(pixel_path(message, recipient)).content == PIXEL
     response = browser.get(click_path(message, recipient, "https://example.com/"))
     assert response.status_code == 302 and response["Location"] == "https://example.com/"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracking.demo import ensure_demo_message
 from tracking.mailer import build_tracked_email
 from tracking.models import MessageKind
-from tracking.services import RecipientUnsubscribed, ensure_demo_message, ensure_recipient, send_tracked_email
+from tracking.sending import RecipientUnsubscribed, send_tracked_email
+from tracking.services import ensure_recipient
 
 
 class Command(BaseCommand):
