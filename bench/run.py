@@ -20,58 +20,48 @@ import re
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import BASE_ENV, PYTHON, WRK, gunicorn, manage, paired_ratio, paired_runs, postgres  # noqa: E402
-from bench.tracking import tracker_paths  # noqa: E402
+from bench.harness import (  # noqa: E402
+    BASE_ENV,
+    CONNECTIONS,
+    PAIRS,
+    PYTHON,
+    SECONDS,
+    SERVER_ENV,
+    TABLE_HEAD,
+    WRK,
+    Load,
+    alternate,
+    demo_site,
+    fetch,
+    gunicorn,
+    gunicorn_pids,
+    holds,
+    parse,
+    rate_row,
+    wrk,
+    wrk_command,
+)
+from bench.tracking import Trackers, tracker_paths  # noqa: E402
+from bench.tracking import events_row as tracker_events_row  # noqa: E402
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
-PAIRS = 6  # runs of each figure, each next to a run of its floor
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))  # consent records for the export benchmark
-CONNECTIONS = 16
-LUA = ROOT / "bench" / "post_consent.lua"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 GTM_HOST = "https://www.googletagmanager.com/"
-# Production-like: a GTM container is configured (its script is a local stub in the browser step).
-SERVER_ENV = {"ENV_FILE": os.devnull, "ROOT_URLCONF": "bench.floor_urls", "GTM_CONTAINER_ID": "GTM-BENCH01"}
 BUDGET_BYTES = 3584  # 3.5 KB, as tests/consent/test_budget.py counts kilobytes
 NONCE = re.compile(rb'nonce="[^"]*"')
-
-
-@dataclass
-class Load:
-    """One wrk run: throughput, latency and what came back."""
-
-    rps: float
-    p99_ms: float
-    statuses: dict[int, int] = field(default_factory=dict)  # only with the Lua script
-    socket_errors: int = 0
-    bad_answers: int = 0  # wrk's "Non-2xx or 3xx responses"
-    requests: int = 0  # answered during the run
-
-
-@dataclass
-class Compared:
-    """A figure against its floor: medians of the runs, and the median of the pairs' ratios."""
-
-    figure: Load
-    floor: Load
-    ratio: float
-    figure_requests: int  # answered by the figure in all its runs
 
 
 @dataclass
@@ -84,66 +74,6 @@ class Records:
     unanswered: int  # in the log, answer never read (in flight when wrk stopped or the worker died)
     duplicates: int  # rows beyond one per decision ID: must be 0
     incomplete: int  # rows not exactly as sent: must be 0
-
-
-# --- wrk -----------------------------------------------------------------------------------------
-
-
-def wrk(url: str, *, seconds: int = SECONDS, headers: tuple[str, ...] = (), lua: list[str] | None = None) -> Load:
-    return parse(_run_wrk(wrk_command(url, seconds=seconds, headers=headers, lua=lua), seconds))
-
-
-def wrk_command(url: str, *, seconds: int, headers: tuple[str, ...] = (), lua: list[str] | None = None) -> list[str]:
-    if not url.startswith("http://127.0.0.1:"):
-        raise ValueError("benchmarks only talk to 127.0.0.1")
-    cmd = [WRK, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
-    for header in headers:
-        cmd += ["-H", header]
-    if lua is None:
-        return [*cmd, url]
-    return [*cmd, "-s", str(LUA.relative_to(ROOT)), url, "--", *lua]
-
-
-def _run_wrk(cmd: list[str], seconds: int) -> str:
-    return subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, timeout=seconds + 30).stdout
-
-
-def parse(output: str) -> Load:
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
-    if not rps or not p99:
-        raise ValueError(f"cannot read wrk output:\n{output}")
-    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    count = re.search(r"(\d+) requests in", output)
-    return Load(
-        rps=float(rps[1]),
-        p99_ms=float(p99[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]],
-        statuses={int(s): int(n) for s, n in re.findall(r"^status (\d+): (\d+)$", output, re.MULTILINE)},
-        socket_errors=sum(int(n) for n in socket.groups()) if socket else 0,
-        bad_answers=int(bad[1]) if bad else 0,
-        requests=int(count[1]) if count else 0,
-    )
-
-
-def alternate(figure: Callable[[], Load], floor: Callable[[], Load]) -> Compared:
-    """A figure's runs, each next to a run of its floor (bench.harness.paired_runs)."""
-    figures, floors = paired_runs(figure, floor, pairs=PAIRS)
-    return Compared(
-        figure=median(figures),
-        floor=median(floors),
-        ratio=paired_ratio([x.rps for x in figures], [x.rps for x in floors]),
-        figure_requests=sum(x.requests for x in figures),
-    )
-
-
-def median(loads: list[Load]) -> Load:
-    return Load(
-        rps=statistics.median(x.rps for x in loads),
-        p99_ms=statistics.median(x.p99_ms for x in loads),
-        socket_errors=sum(x.socket_errors for x in loads),
-        bad_answers=sum(x.bad_answers for x in loads),
-    )
 
 
 # --- the consent log -----------------------------------------------------------------------------
@@ -209,16 +139,6 @@ def records_hold(r: Records, *, in_flight: int) -> bool:
 # --- the server ----------------------------------------------------------------------------------
 
 
-def fetch(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 5):
-    """(status, headers, body) of one request; error statuses are answers too."""
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
 def consent_cookie(base: str) -> str:
     """A returning visitor's cookie: the one the server sets for an "accept all"."""
     status, headers, _body = fetch(
@@ -229,20 +149,6 @@ def consent_cookie(base: str) -> str:
     assert status == 200, status
     (value,) = (c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") if c.startswith("nocrm_consent="))
     return value
-
-
-def gunicorn_pids(port: int) -> tuple[int, list[int]]:
-    """The gunicorn master this process started on ``port``, and its workers."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    for pid, parent in parents.items():
-        with contextlib.suppress(OSError):
-            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
-            if parent == os.getpid() and f"127.0.0.1:{port}".encode() in cmdline:
-                return pid, sorted(p for p, q in parents.items() if q == pid)
-    raise RuntimeError(f"no gunicorn of ours on port {port}")
 
 
 @contextlib.contextmanager
@@ -271,12 +177,6 @@ def poll(url: str, interval: float = 0.2) -> Iterator[list[tuple[float, float, i
 
 
 # --- the steps -----------------------------------------------------------------------------------
-
-
-def build(env: dict[str, str]) -> None:
-    """What a release runs before serving: compiled messages and collected, compressed static files."""
-    manage("compilemessages", "--ignore=.venv", "-v0", env=env)
-    manage("collectstatic", "--noinput", "-v0", env=env)
 
 
 def same_bytes(base: str) -> str:
@@ -419,30 +319,14 @@ def events_row(r: dict) -> str:
     )
 
 
-def holds(ok: bool) -> str:
-    return "yes" if ok else "**no**"
-
-
-def rate_row(name: str, compared: Compared, target: float, floor_name: str) -> str:
-    figure, floor, ratio = compared.figure, compared.floor, compared.ratio
-    return (
-        f"| {name} | {figure.rps:,.0f} req/s, p99 {figure.p99_ms:.1f} ms | {floor_name}: {floor.rps:,.0f} req/s,"
-        f" p99 {floor.p99_ms:.1f} ms | {ratio:.2f} | ≥ {target} | {holds(ratio >= target and not figure.bad_answers)} |"
-    )
-
-
 def main() -> None:
     started = time.monotonic()
     load_before = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="nocrm-bench-run-"))
     r: dict = {}
     try:
-        build({**BASE_ENV, "ENV_FILE": os.devnull})
-        with postgres() as env:
-            env = {**env, **SERVER_ENV}
-            manage("load_demo", env=env)
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API, then the ORM
-            pixel, click, message_id = tracker_paths(env)
+        with demo_site() as env:
+            pixel, click, message_id = tracker_paths()
             from django.db import connection
 
             with connection.cursor() as cursor:
@@ -487,9 +371,6 @@ def main() -> None:
             from tracking.models import Event
 
             r["events"] = Event.objects.filter(message_id=message_id).count()
-            from django.db import connections
-
-            connections.close_all()
         print(f"export of {RECORDS:,} records (bench/backoffice.py)", flush=True)
         r["export"] = backoffice()
     finally:
@@ -523,7 +404,7 @@ def report(r: dict) -> str:
         f" | — | — | no record missing | {holds(records_hold(c, in_flight=PAIRS * CONNECTIONS))} |",
         rate_row("`/o/` open pixel", r["pixel"], 0.8, "bare view, same bytes"),
         rate_row("`/l/` click redirect", r["click"], 0.8, "bare view, same bytes"),
-        events_row(r),
+        tracker_events_row(Trackers(r["pixel"], r["click"], r["tracker_answers"], r["tracker_runs"], r["events"])),
     ]
     for fmt, (copy, export) in times.items():
         rows.append(
@@ -594,8 +475,7 @@ def report(r: dict) -> str:
             "",
             "## Figures",
             "",
-            "| figure | measured | floor, same run | ratio | target | holds |",
-            "| --- | --- | --- | --- | --- | --- |",
+            *TABLE_HEAD,
             *rows,
             "",
             f"Home page floor: {r['floor_bytes']}.",
