@@ -6,7 +6,8 @@ Measures the export against PostgreSQL's own ``COPY (SELECT …) TO STDOUT`` (ps
 columns), the export command's peak memory, the daily roll-up (run once after the load, as the nightly
 job would, and checked against a live aggregate), the analytics page and the admin list's first page,
 and prints the query plans of an export range, of the analytics query and of the purge. Prints each
-figure beside its target.
+figure beside its target. ``make bench`` runs this script in its own process (its own cluster, and a
+peak memory that is the export's alone) and reads the export figures back from what it prints.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -22,11 +24,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import holds  # noqa: E402
 
 GENERATE = """
 INSERT INTO consent_consentrecord (consent_id, decision_id, decided_at, recorded_at, action, preferences,
@@ -260,6 +265,47 @@ def run(records: int, workdir: Path) -> None:
     began = time.perf_counter()
     purge = purge_consents(cutoff=cutoff)
     print(f"\n  purge of the oldest month: {purge.count:,} records in {time.perf_counter() - began:.2f} s")
+
+
+# --- as make bench reports it --------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    """The export figures of one run of this script."""
+
+    records: int
+    times: dict[str, tuple[float, float]]  # by format: (psql's COPY, the export), in seconds
+    peak_mb: int  # the largest export_consents process
+
+
+def measure(records: int) -> Export:
+    """This script in its own process and cluster; its export and memory figures."""
+    print(f"export of {records:,} records (bench/backoffice.py)", flush=True)
+    out = subprocess.run(
+        [sys.executable, "bench/backoffice.py", "--records", str(records)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=420,
+    ).stdout
+    times = {f: (float(c), float(e)) for f, c, e in re.findall(r"(\w+): psql COPY ([\d.]+) s, export ([\d.]+) s", out)}
+    peak = max(int(m) for m in re.findall(r"export peak RSS.*?(\d+) MB", out))
+    return Export(records=records, times=times, peak_mb=peak)
+
+
+def rows(export: Export) -> list[str]:
+    lines = [
+        f"| export of {export.records:,} records, {fmt} | {ours:.2f} s | `COPY (SELECT …) TO STDOUT` (psql):"
+        f" {copy:.2f} s | {ours / copy:.2f}× | ≤ 1.5× | {holds(ours <= 1.5 * copy)} |"
+        for fmt, (copy, ours) in export.times.items()
+    ]
+    lines.append(
+        "| export peak memory (whole `manage.py export_consents` process, max RSS) |"
+        f" {export.peak_mb} MB | — | — | < 150 MB | {holds(export.peak_mb < 150)} |"
+    )
+    return lines
 
 
 if __name__ == "__main__":

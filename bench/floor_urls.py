@@ -1,6 +1,6 @@
 """The site's URLs plus bare views to compare the real ones with, for benchmarks only.
 
-Selected with ROOT_URLCONF=bench.floor_urls by the benchmark servers (bench/run.py, bench/tracking.py);
+Selected with ROOT_URLCONF=bench.floor_urls by every benchmark server (SERVER_ENV in bench/harness.py);
 production never loads it. Each floor answers what its figure answers through the same middleware,
 without the figure's own work: the trackers' bytes without a token check or a write, the home page's
 bytes without rendering, and one raw INSERT of a consent record without parsing rules or a cookie.

@@ -1,7 +1,9 @@
-"""Reusable pieces for benchmarks: a throwaway PostgreSQL, gunicorn on 127.0.0.1, wrk, medians.
+"""What every benchmark here shares: the site as production serves it, wrk, and paired runs against floors.
 
 Everything started here is stopped by the context managers, also on errors and Ctrl-C. Only
-127.0.0.1 is ever contacted.
+127.0.0.1 is ever contacted. Each figure is compared with a floor (bench/floor_urls.py) run next to it
+in the same server, because on a shared machine throughput drifts more between runs than the gap
+being measured.
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
+LUA = ROOT / "bench" / "post_consent.lua"
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))  # per wrk run; BENCH_SECONDS=1 for a quick, noisy run
+PAIRS = 6  # runs of each figure, each next to a run of its floor
+CONNECTIONS = 16
 
 # The production defaults, minus HTTPS redirection (wrk speaks plain HTTP to 127.0.0.1).
-T = TypeVar("T")
-
 BASE_ENV = {
     "DEBUG": "0",
     "SECURE_SSL_REDIRECT": "0",
@@ -37,22 +44,24 @@ BASE_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "ERROR",
 }
+# Production-like: a GTM container is configured (its script is a local stub in the browser step).
+SERVER_ENV = {"ENV_FILE": os.devnull, "ROOT_URLCONF": "bench.floor_urls", "GTM_CONTAINER_ID": "GTM-BENCH01"}
+
+TABLE_HEAD = [
+    "| figure | measured | floor, same run | ratio | target | holds |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Result:
-    requests_per_second: float
-    p99_ms: float
-    requests: int = 0  # answered during the run
+# --- the site ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Comparison:
-    figure: Result  # medians
-    floor: Result
-    ratio: float  # the median of the pairs' ratios
-    figure_requests: int  # answered by the figure's URL in all its runs, warm-up included
-    figure_runs: int
+def build(env: dict[str, str]) -> None:
+    """What a release runs before serving: compiled messages and collected, compressed static files."""
+    manage("compilemessages", "--ignore=.venv", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
 
 
 @contextlib.contextmanager
@@ -73,6 +82,32 @@ def postgres() -> Iterator[dict[str, str]]:
 
             stop(pgdata)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def demo_site() -> Iterator[dict[str, str]]:
+    """The release built, a throwaway database with the demo declarations, and Django set up in this
+    process against it (to check what the server stored); yields the server's environment."""
+    build({**BASE_ENV, "ENV_FILE": os.devnull})
+    with postgres() as env:
+        env = {**env, **SERVER_ENV}
+        manage("load_demo", env=env)
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API, then the ORM
+        setup_django(env)
+        try:
+            yield env
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "nocrm_site.settings"
+    import django
+
+    django.setup()
 
 
 def manage(*args: str, env: dict[str, str]) -> str:
@@ -133,46 +168,120 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30) -> Non
     raise RuntimeError(f"gunicorn not ready after {timeout}s at {url}")
 
 
-CONNECTIONS = 16
+def gunicorn_pids(port: int) -> tuple[int, list[int]]:
+    """The gunicorn master this process started on ``port``, and its workers."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    for pid, parent in parents.items():
+        with contextlib.suppress(OSError):
+            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+            if parent == os.getpid() and f"127.0.0.1:{port}".encode() in cmdline:
+                return pid, sorted(p for p, q in parents.items() if q == pid)
+    raise RuntimeError(f"no gunicorn of ours on port {port}")
 
 
-def wrk(url: str, *, seconds: int = 4, connections: int = CONNECTIONS, threads: int = 1) -> Result:
+def port_of(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+def fetch(
+    url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 5
+) -> tuple[int, Message, bytes]:
+    """(status, headers, body) of one request; error statuses are answers too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+# --- wrk -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """One wrk run: throughput, latency and what came back."""
+
+    rps: float
+    p99_ms: float
+    statuses: dict[int, int] = field(default_factory=dict)  # only with the Lua script
+    socket_errors: int = 0
+    bad_answers: int = 0  # wrk's "Non-2xx or 3xx responses"
+    requests: int = 0  # answered during the run
+
+
+@dataclass
+class Compared:
+    """A figure against its floor: medians of the runs, and the median of the pairs' ratios."""
+
+    figure: Load
+    floor: Load
+    ratio: float
+    figure_requests: int  # answered by the figure in all its runs
+
+
+def wrk(url: str, *, seconds: int = SECONDS, headers: tuple[str, ...] = (), lua: list[str] | None = None) -> Load:
     """One wrk run; redirects are not followed, so a 302 is measured as such."""
+    return parse(run_wrk(wrk_command(url, seconds=seconds, headers=headers, lua=lua), seconds))
+
+
+def wrk_command(url: str, *, seconds: int, headers: tuple[str, ...] = (), lua: list[str] | None = None) -> list[str]:
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("benchmarks only talk to 127.0.0.1")
-    out = subprocess.run(
-        [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return parse_wrk(out)
+    cmd = [WRK, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
+    if lua is None:
+        return [*cmd, url]
+    return [*cmd, "-s", str(LUA.relative_to(ROOT)), url, "--", *lua]
 
 
-def parse_wrk(output: str) -> Result:
+def run_wrk(cmd: list[str], seconds: int) -> str:
+    return subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, timeout=seconds + 30).stdout
+
+
+def parse(output: str) -> Load:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", output, re.MULTILINE)
-    count = re.search(r"(\d+) requests in", output)
-    if not rps or not p99 or not count:
+    if not rps or not p99:
         raise ValueError(f"cannot read wrk output:\n{output}")
-    if re.search(r"Non-2xx or 3xx responses", output):
-        raise ValueError(f"wrk saw error responses:\n{output}")
-    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]]
-    return Result(requests_per_second=float(rps[1]), p99_ms=float(p99[1]) * factor, requests=int(count[1]))
-
-
-def median_of(runs: list[Result]) -> Result:
-    return Result(
-        requests_per_second=statistics.median(r.requests_per_second for r in runs),
-        p99_ms=statistics.median(r.p99_ms for r in runs),
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    count = re.search(r"(\d+) requests in", output)
+    return Load(
+        rps=float(rps[1]),
+        p99_ms=float(p99[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]],
+        statuses={int(s): int(n) for s, n in re.findall(r"^status (\d+): (\d+)$", output, re.MULTILINE)},
+        socket_errors=sum(int(n) for n in socket.groups()) if socket else 0,
+        bad_answers=int(bad[1]) if bad else 0,
+        requests=int(count[1]) if count else 0,
     )
 
 
-def measure(url: str, *, runs: int = 3, seconds: int = 4, warmup: int = 1) -> Result:
-    """The median of ``runs`` wrk runs after a short warm-up."""
-    if warmup:
-        wrk(url, seconds=warmup)
-    return median_of([wrk(url, seconds=seconds) for _ in range(runs)])
+# --- paired runs ---------------------------------------------------------------------------------
+
+
+def alternate(figure: Callable[[], Load], floor: Callable[[], Load]) -> Compared:
+    """A figure's runs, each next to a run of its floor."""
+    figures, floors = paired_runs(figure, floor, pairs=PAIRS)
+    return Compared(
+        figure=median(figures),
+        floor=median(floors),
+        ratio=paired_ratio([x.rps for x in figures], [x.rps for x in floors]),
+        figure_requests=sum(x.requests for x in figures),
+    )
+
+
+def median(loads: list[Load]) -> Load:
+    return Load(
+        rps=statistics.median(x.rps for x in loads),
+        p99_ms=statistics.median(x.p99_ms for x in loads),
+        socket_errors=sum(x.socket_errors for x in loads),
+        bad_answers=sum(x.bad_answers for x in loads),
+    )
 
 
 def paired_runs(figure: Callable[[], T], floor: Callable[[], T], *, pairs: int) -> tuple[list[T], list[T]]:
@@ -195,31 +304,25 @@ def paired_ratio(figures: list[float], floors: list[float]) -> float:
     return statistics.median(a / b for a, b in zip(figures, floors, strict=True))
 
 
-def compare(figure_url: str, floor_url: str, *, pairs: int = 6, seconds: int = 3) -> Comparison:
-    """A URL against its floor over ``pairs`` back-to-back runs, after a one-second warm-up of each."""
-    warmup = wrk(figure_url, seconds=1)
-    wrk(floor_url, seconds=1)
-    figures, floors = paired_runs(
-        lambda: wrk(figure_url, seconds=seconds), lambda: wrk(floor_url, seconds=seconds), pairs=pairs
-    )
-    return Comparison(
-        figure=median_of(figures),
-        floor=median_of(floors),
-        ratio=paired_ratio([r.requests_per_second for r in figures], [r.requests_per_second for r in floors]),
-        figure_requests=warmup.requests + sum(r.requests for r in figures),
-        figure_runs=pairs + 1,
+# --- figures against targets ---------------------------------------------------------------------
+
+
+def holds(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def rate_row(name: str, compared: Compared, target: float, floor_name: str) -> str:
+    figure, floor, ratio = compared.figure, compared.floor, compared.ratio
+    return (
+        f"| {name} | {figure.rps:,.0f} req/s, p99 {figure.p99_ms:.1f} ms | {floor_name}: {floor.rps:,.0f} req/s,"
+        f" p99 {floor.p99_ms:.1f} ms | {ratio:.2f} | ≥ {target} | {holds(ratio >= target and not figure.bad_answers)} |"
     )
 
 
-def table(rows: list[tuple[str, Comparison, float]]) -> str:
-    """figure, floor, ratio, target, holds: one line per measured URL."""
-    lines = [
-        f"{'URL':<14}{'req/s':>10}{'p99 ms':>9}{'floor req/s':>13}{'floor p99':>11}{'ratio':>8}{'target':>8}  holds",
-    ]
-    for name, comparison, target in rows:
-        figure, floor, ratio = comparison.figure, comparison.floor, comparison.ratio
-        lines.append(
-            f"{name:<14}{figure.requests_per_second:>10.0f}{figure.p99_ms:>9.2f}{floor.requests_per_second:>13.0f}"
-            f"{floor.p99_ms:>11.2f}{ratio:>8.2f}{target:>8.2f}  {'yes' if ratio >= target else 'no'}"
-        )
-    return "\n".join(lines)
+def print_figures(rows: list[str], *, started: float, load_before: float) -> None:
+    """A benchmark run alone: its rows of bench/RESULTS.md's table, then how long and how loaded."""
+    print("\n".join([*TABLE_HEAD, *rows]))
+    print(
+        f"total time {time.monotonic() - started:.0f}s; load average before/after: "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )

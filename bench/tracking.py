@@ -1,12 +1,12 @@
-"""Benchmark of the e-mail trackers: the open pixel and the /l/ redirect against bare Django views.
+"""The e-mail trackers under load: the open pixel and the /l/ redirect against bare Django views, and
+every answered hit found as an event.
 
-    .venv/bin/python bench/tracking.py
+    .venv/bin/python bench/tracking.py     # BENCH_SECONDS=1 for a quick smoke run (figures are then noisy)
 
-Starts a throwaway PostgreSQL and gunicorn (sync workers, 2 per CPU + 1 as in production, DEBUG off)
-on 127.0.0.1, runs wrk six times per URL, each run next to one of its floor, and prints medians and
-the median ratio of those pairs. The floor
-views (bench/floor_urls.py) answer the same bytes through the same middleware, without verifying a
-token or writing; the target is 0.8 of their throughput.
+The floor views (bench/floor_urls.py) answer the same bytes through the same middleware, without
+verifying a token or queueing an event; the target is 0.8 of their throughput. Events are written by
+batch (docs/decisions/0004), the last ones when gunicorn stops gracefully, so they are counted once
+the server has stopped.
 """
 
 from __future__ import annotations
@@ -14,24 +14,40 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import CONNECTIONS, Comparison, compare, gunicorn, postgres, table  # noqa: E402
+from bench.harness import (  # noqa: E402
+    CONNECTIONS,
+    PAIRS,
+    Compared,
+    alternate,
+    demo_site,
+    gunicorn,
+    holds,
+    print_figures,
+    rate_row,
+    wrk,
+)
 
 TARGET = 0.8
-# Seconds per wrk run (six pairs per URL); BENCH_SECONDS=1 makes a quick smoke run.
-SECONDS = int(os.environ.get("BENCH_SECONDS", "3"))
 
 
-def tracker_paths(env: dict[str, str]) -> tuple[str, str, int]:
+@dataclass
+class Trackers:
+    """Both trackers against their floors, and the events they stored."""
+
+    pixel: Compared
+    click: Compared
+    answers: int  # tracker answers counted by wrk, warm-up included
+    runs: int  # wrk runs of a tracker: each can leave a request per connection in flight, stored but not counted
+    events: int = 0  # stored; counted once gunicorn has stopped
+
+
+def tracker_paths() -> tuple[str, str, int]:
     """Make a message and a recipient in the benchmark database; return a pixel and a /l/ path."""
-    os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "nocrm_site.settings"
-    import django
-
-    django.setup()
     from django.db import connections
 
     from tracking.mailer import pixel_url, tracked_url
@@ -48,37 +64,50 @@ def tracker_paths(env: dict[str, str]) -> tuple[str, str, int]:
     return pixel, click, message.pk
 
 
-def main() -> None:
-    started = time.monotonic()
-    load_before = os.getloadavg()[0]
-    with postgres() as env:
-        pixel, click, message_id = tracker_paths(env)
-        with gunicorn({**env, "ROOT_URLCONF": "bench.floor_urls"}) as base:
-            token = pixel.rsplit("/", 1)[1]
-            pixel_figures = compare(base + pixel, f"{base}/floor/o/{token}", seconds=SECONDS)
-            click_figures = compare(base + click, f"{base}/floor/l/{token}", seconds=SECONDS)
-        # gunicorn has stopped gracefully: its workers wrote the events they still held.
-        from tracking.models import Event
-
-        stored = Event.objects.filter(message_id=message_id).count()
-    print(table([("/o/ pixel", pixel_figures, TARGET), ("/l/ redirect", click_figures, TARGET)]))
-    print(events_line(stored, [pixel_figures, click_figures]))
-    print(
-        f"total time {time.monotonic() - started:.0f}s; load average before/after: "
-        f"{load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-    )
+def measure(base: str, pixel: str, click: str) -> Trackers:
+    print("e-mail trackers", flush=True)
+    token = pixel.rsplit("/", 1)[1]
+    warm = wrk(base + pixel, seconds=1).requests
+    pixels = alternate(lambda: wrk(base + pixel), lambda: wrk(f"{base}/floor/o/{token}"))
+    clicks = alternate(lambda: wrk(base + click), lambda: wrk(f"{base}/floor/l/{token}"))
+    answers = warm + pixels.figure_requests + clicks.figure_requests
+    return Trackers(pixel=pixels, click=clicks, answers=answers, runs=1 + 2 * PAIRS)
 
 
-def events_line(stored: int, comparisons: list[Comparison]) -> str:
-    """Every answered tracker request stored: wrk counts answers; requests still in flight when a run
-    stopped (at most one per connection) were stored but not counted."""
-    answered = sum(c.figure_requests for c in comparisons)
-    in_flight = CONNECTIONS * sum(c.figure_runs for c in comparisons)
-    holds = 0 <= stored - answered <= in_flight
+def stored_events(message_id: int) -> int:
+    from tracking.models import Event
+
+    return Event.objects.filter(message_id=message_id).count()
+
+
+def rows(t: Trackers) -> list[str]:
+    return [
+        rate_row("`/o/` open pixel", t.pixel, TARGET, "bare view, same bytes"),
+        rate_row("`/l/` click redirect", t.click, TARGET, "bare view, same bytes"),
+        events_row(t),
+    ]
+
+
+def events_row(t: Trackers) -> str:
+    """Every tracker answer counted by wrk has its event; a request in flight when a run stopped (at most
+    one per connection) was stored but not counted."""
+    extra, in_flight = t.events - t.answers, CONNECTIONS * t.runs
     return (
-        f"events stored {stored:,} for {answered:,} tracker answers counted by wrk (+{stored - answered} in flight,"
-        f" at most {in_flight}): {'every answer stored' if holds else 'MISSING OR EXTRA EVENTS'}"
+        f"| `/o/` and `/l/`: events stored = answers (queued, written by batch; the last ones at the graceful stop)"
+        f" | {t.answers:,} answers counted by wrk, {t.events:,} events (+{extra} in flight as a run"
+        f" stopped, at most {in_flight}) | — | — | none missing | {holds(0 <= extra <= in_flight)} |"
     )
+
+
+def main() -> None:
+    started, load_before = time.monotonic(), os.getloadavg()[0]
+    with demo_site() as env:
+        pixel, click, message_id = tracker_paths()
+        with gunicorn(env) as base:
+            trackers = measure(base, pixel, click)
+        # gunicorn has stopped gracefully: its workers wrote the events they still held.
+        trackers.events = stored_events(message_id)
+    print_figures(rows(trackers), started=started, load_before=load_before)
 
 
 if __name__ == "__main__":
