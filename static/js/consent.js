@@ -36,7 +36,7 @@
 
   // A decision not yet confirmed by the server waits in localStorage, with its original time and
   // decision_id, so that a later page can send it again; the server stores each decision_id once.
-  // Its stored form, {c: choices, b: request body}, is read back from earlier visits: keep it.
+  // Keep its stored form, {c: choices, b: request body}: earlier versions of this file left some.
   function readPending() {
     try {
       return JSON.parse(localStorage.getItem(PENDING_KEY));
@@ -87,12 +87,12 @@
       return;
     }
     const script = document.createElement("script");
-    [].forEach.call(inert.attributes, (attribute) => {
+    Array.from(inert.attributes).forEach((attribute) => {
       if (!/^(type|data-)/.test(attribute.name)) {
         script.setAttribute(attribute.name, attribute.value);
       }
     });
-    // An inserted script is async unless told otherwise.
+    // Inserted scripts are async by default; a classic one must keep the page's order.
     script.async = inert.hasAttribute("async");
     script.nonce = nonce;
     const source = inert.dataset.src;
@@ -115,7 +115,7 @@
   function runGranted() {
     const inertScripts = document.querySelectorAll("script[type='text/plain'][data-consent]");
     // A script is queued once (its type changes), so it never runs twice.
-    const queue = [].filter.call(inertScripts, (script) => {
+    const queue = Array.from(inertScripts).filter((script) => {
       if (granted[script.dataset.consent]) {
         script.type = "text/x-queued";
         return true;
