@@ -129,7 +129,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # WhiteNoise's hashed and compressed files, of our own scripts and styles minified first.
+    "staticfiles": {"BACKEND": "nocrm_site.storage.MinifiedStaticFilesStorage"},
 }
 
 # --- E-mail ------------------------------------------------------------------------------------

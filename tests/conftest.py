@@ -20,6 +20,19 @@ def _static_files() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A fresh collectstatic with the production storage (minified, hashed, compressed) into an empty
+    STATIC_ROOT of the module's own, which the storage and WhiteNoise then read; yields the storage."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=tmp_path_factory.mktemp("static_root")):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield staticfiles_storage
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _live_server_serves_static_like_production() -> Iterator[None]:
     """The live server hands /static/ to WhiteNoise (hashed, compressed files), as in production,

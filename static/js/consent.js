@@ -1,109 +1,347 @@
-/* noCRM.io consent manager: see docs/consent-js.md */
-((d, w) => {
-  var C = JSON.parse(d.getElementById("cc-config").textContent),
-    nonce = d.currentScript.nonce,
-    bar = d.getElementById("cc-banner"),
-    dlg = d.getElementById("cc-modal"),
-    P = ["preferences", "statistics", "advertising"],
-    gpc = !!navigator.globalPrivacyControl,
-    KEY = "cc-pending",
-    on = {}, wait = 1e3, reload;
+/*
+ * noCRM.io consent manager: the banner, the settings dialog and the gating of scripts and frames.
+ *
+ * Written to be read; the static files pipeline (nocrm_site/storage.py) minifies it when static
+ * files are collected, and tests/consent/test_budget.py keeps what browsers receive under budget.
+ *
+ * Without JavaScript the same markup works as plain forms: buttons post to /consent/ and get a 303
+ * back, "Personnaliser" and the footer link lead to /consent/parametres/, and the banner is shown
+ * by the per-visitor state.css (decision 0002).
+ */
+(() => {
+  // Rendered by {% consent_ui %} with json_script: cookie name, policy revision, max age,
+  // endpoint URLs, language, optional purposes (in the order of the cookie's digits), the
+  // declared cookie names per purpose (anchored regular expressions, with their paths) and the
+  // Consent Mode mapping.
+  const config = JSON.parse(document.getElementById("cc-config").textContent);
+  // Only readable while this file runs: scripts activated later get the page's CSP nonce too.
+  const nonce = document.currentScript.nonce;
+  const banner = document.getElementById("cc-banner");
+  const dialog = document.getElementById("cc-modal");
+  const purposes = config.purposes;
+  const globalPrivacyControl = Boolean(navigator.globalPrivacyControl);
+  const PENDING_KEY = "cc-pending";
+  const CONTROLS =
+    "[data-cc-open],[data-cc-grant],#cc-banner [name=action],#cc-modal [name=action]";
 
-  function q(s, r) { return (r || d).querySelectorAll(s); }
-  function sw(p) { return q("input[name=" + p + "]", dlg)[0]; }
-  function keep(v) { try { return v ? localStorage.setItem(KEY, JSON.stringify(v)) : v === 0 ? localStorage.removeItem(KEY) : JSON.parse(localStorage.getItem(KEY)); } catch (e) {} }
+  // What is granted on this page, by purpose.
+  const granted = {};
+  let retryDelay = 1000;
+  // A purpose was withdrawn: scripts already running only stop with a reload, once it is sent.
+  let reloadAfterSend = false;
 
-  function saved() {
-    var m = d.cookie.match(new RegExp("(?:^|; )" + C.name + "=([^:;]*)")), s = m && m[1].split("."), c = {};
-    P.forEach((p, i) => (c[p] = s && s[1][i] == 1));
-    return s && s[2] == C.rev && Date.now() / 1e3 - s[3] < C.maxAge ? { id: s[0], c, t: s[3] } : null;
+  function purposeSwitch(purpose) {
+    return dialog.querySelector("input[name=" + purpose + "]");
   }
 
-  function activate(list) {
-    var o = list.shift(), s = d.createElement("script");
-    if (!o) return;
-    [].forEach.call(o.attributes, a => /^(type|data-)/.test(a.name) || s.setAttribute(a.name, a.value));
-    s.async = o.hasAttribute("async");
-    s.nonce = nonce;
-    o.dataset.src ? (s.src = o.dataset.src) : (s.text = o.text);
-    o.dataset.src && !s.async ? (s.onload = s.onerror = () => activate(list)) : setTimeout(activate, 0, list);
-    o.replaceWith(s);
+  // A decision not yet confirmed by the server waits in localStorage, with its original time and
+  // decision_id, so that a later page can send it again; the server stores each decision_id once.
+  // Keep its stored form, {c: choices, b: request body}: earlier versions of this file left some.
+  function readPending() {
+    try {
+      return JSON.parse(localStorage.getItem(PENDING_KEY));
+    } catch (error) {
+      return undefined;
+    }
   }
 
-  function run() {
-    activate([].filter.call(q("script[type='text/plain'][data-consent]"), o => on[o.dataset.consent] && (o.type = "text/x-queued")));
-    q(".cc-embed").forEach(e => on[e.dataset.consent] && e.replaceWith(e.lastElementChild.content));
+  function storePending(pending) {
+    try {
+      localStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+    } catch (error) {
+      // Storage refused (private mode, quota): nothing to keep.
+    }
   }
 
-  function wipe(p) {
-    C.rules[p].forEach(r => {
-      d.cookie.split("; ").forEach(c => {
-        var n = c.split("=")[0], x = n + "=;Max-Age=0;Path=" + r[1], h = location.hostname.split(".");
-        if (RegExp(r[0]).test(n)) for (d.cookie = x; h.length; h.shift()) d.cookie = x + ";Domain=" + h.join(".");
+  function clearPending() {
+    try {
+      localStorage.removeItem(PENDING_KEY);
+    } catch (error) {
+      // Storage refused: nothing was kept.
+    }
+  }
+
+  // The consent cookie, "id.purposes.revision.time:signature" (decision 0001). A choice counts
+  // only for the current revision and while younger than the max age. The signature is checked by
+  // the server, never here.
+  function readStoredChoice() {
+    const pattern = new RegExp("(?:^|; )" + config.name + "=([^:;]*)");
+    const match = document.cookie.match(pattern);
+    const parts = match && match[1].split(".");
+    const choices = {};
+    purposes.forEach((purpose, index) => {
+      choices[purpose] = parts && parts[1][index] === "1";
+    });
+    const fresh = parts && Date.now() / 1000 - Number(parts[3]) < config.maxAge;
+    if (parts && Number(parts[2]) === config.rev && fresh) {
+      return { id: parts[0], choices, decidedAt: parts[3] };
+    }
+    return null;
+  }
+
+  // Turns inert scripts into real ones, in page order: a classic external script finishes loading
+  // before the next one starts; async ones do not wait.
+  function activateScripts(queue) {
+    const inert = queue.shift();
+    if (!inert) {
+      return;
+    }
+    const script = document.createElement("script");
+    Array.from(inert.attributes).forEach((attribute) => {
+      if (!/^(type|data-)/.test(attribute.name)) {
+        script.setAttribute(attribute.name, attribute.value);
+      }
+    });
+    // Inserted scripts are async by default; a classic one must keep the page's order.
+    script.async = inert.hasAttribute("async");
+    script.nonce = nonce;
+    const source = inert.dataset.src;
+    if (source) {
+      script.src = source;
+    } else {
+      script.text = inert.text;
+    }
+    if (source && !script.async) {
+      script.onload = () => activateScripts(queue);
+      script.onerror = script.onload;
+    } else {
+      setTimeout(activateScripts, 0, queue);
+    }
+    inert.replaceWith(script);
+  }
+
+  // Runs what is now granted: <script type="text/plain" data-consent> and frame placeholders
+  // (replaced by their <template>).
+  function runGranted() {
+    const inertScripts = document.querySelectorAll("script[type='text/plain'][data-consent]");
+    // A script is queued once (its type changes), so it never runs twice.
+    const queue = Array.from(inertScripts).filter((script) => {
+      if (granted[script.dataset.consent]) {
+        script.type = "text/x-queued";
+        return true;
+      }
+      return false;
+    });
+    activateScripts(queue);
+    document.querySelectorAll(".cc-embed").forEach((placeholder) => {
+      if (granted[placeholder.dataset.consent]) {
+        placeholder.replaceWith(placeholder.lastElementChild.content);
+      }
+    });
+  }
+
+  // Deletes the declared first-party cookies of a purpose on every path declared, host-only and
+  // on each parent domain (analytics tags write on .nocrm.io).
+  function deleteCookies(purpose) {
+    config.rules[purpose].forEach(([namePattern, path]) => {
+      document.cookie.split("; ").forEach((cookie) => {
+        const name = cookie.split("=")[0];
+        if (!new RegExp(namePattern).test(name)) {
+          return;
+        }
+        const expired = name + "=;Max-Age=0;Path=" + path;
+        document.cookie = expired;
+        for (let domain = location.hostname.split("."); domain.length; domain.shift()) {
+          document.cookie = expired + ";Domain=" + domain.join(".");
+        }
       });
     });
   }
 
-  function apply(c, decided) {
-    var u = {}, k;
-    P.forEach(p => {
-      if (on[p] && !c[p]) wipe(p), reload = 1;
-      on[p] = !!c[p];
+  // Records what is granted on this page; on a decision, tells Google's Consent Mode too.
+  function applyChoices(choices, decided) {
+    purposes.forEach((purpose) => {
+      if (granted[purpose] && !choices[purpose]) {
+        deleteCookies(purpose);
+        reloadAfterSend = true;
+      }
+      granted[purpose] = Boolean(choices[purpose]);
     });
     if (decided) {
-      for (k in C.gtm) C.gtm[k].forEach(t => (u[t] = k == "necessary" || on[k] ? "granted" : "denied"));
-      w.gtag && gtag("consent", "update", u);
-      (w.dataLayer = w.dataLayer || []).push({ event: "consent_update", consent: u });
+      const update = {};
+      Object.keys(config.gtm).forEach((purpose) => {
+        const state = purpose === "necessary" || granted[purpose] ? "granted" : "denied";
+        config.gtm[purpose].forEach((type) => {
+          update[type] = state;
+        });
+      });
+      if (window.gtag) {
+        window.gtag("consent", "update", update);
+      }
+      window.dataLayer = window.dataLayer || [];
+      window.dataLayer.push({ event: "consent_update", consent: update });
     }
-    run();
+    runGranted();
   }
 
-  function send() {
-    var p = keep();
-    p && fetch(C.url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(p.b) }).then(r => {
-      if (r.status > 499) throw r;
-      keep(0);
-      r.ok && fetch(C.report, { method: "POST" });
-    }).catch(() => setTimeout(send, wait *= 2)).then(() => reload && location.reload());
+  // Posts the pending decision. A 2xx or a 4xx (which will never succeed) clears it; a 5xx or a
+  // network error retries after 2 s, then 4 s, 8 s…, and the next page retries too; a 429 (too
+  // many decisions from this client) retries when the server says. ``onAnswer`` gets the choices
+  // the server recorded (it also reads the Sec-GPC header, which this page cannot see).
+  function sendPending(onAnswer) {
+    const pending = readPending();
+    if (!pending) {
+      return;
+    }
+    fetch(config.url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(pending.b),
+    })
+      .then((response) => {
+        if (response.status === 429) {
+          const seconds = Number(response.headers.get("Retry-After")) || 60;
+          setTimeout(sendPending, seconds * 1000, onAnswer);
+          return;
+        }
+        if (onAnswer && (response.ok || response.status === 503)) {
+          response.json().then((answer) => answer.choices && onAnswer(answer.choices));
+        }
+        if (response.status >= 500) {
+          throw response;
+        }
+        clearPending();
+        if (response.ok) {
+          // The server reviews the cookie names the browser holds (from the request's Cookie
+          // header; never their values) and lists the undeclared ones in the admin.
+          fetch(config.report, { method: "POST" });
+        }
+      })
+      .catch((error) => {
+        if (onAnswer && !(error instanceof Response)) {
+          onAnswer(pending.c); // no answer at all: the choice as made applies
+          onAnswer = undefined;
+        }
+        retryDelay *= 2;
+        setTimeout(sendPending, retryDelay, onAnswer);
+      })
+      .then(() => {
+        if (reloadAfterSend) {
+          location.reload();
+        }
+      });
   }
 
+  // The single way a choice is made: banner and dialog buttons, Escape, a frame's button.
   function decide(action) {
-    var c = {};
-    P.forEach(p => { c[p] = action == "accept_all" ? !(gpc && p == "advertising") : action == "save" && sw(p).checked; });
-    keep({ c, b: { action, source: bar.classList.contains("cc-show") ? "banner" : "settings", decision_id: crypto.randomUUID(), decided_at: Date.now(), revision: C.rev, banner: C.banner, gpc, path: location.pathname, choices: c } });
-    bar.classList.remove("cc-show");
-    dlg.open && dlg.close();
-    apply(c, 1);
-    send();
+    const choices = {};
+    purposes.forEach((purpose) => {
+      if (action === "accept_all") {
+        // With Global Privacy Control, "accept all" leaves advertising off.
+        choices[purpose] = !(globalPrivacyControl && purpose === "advertising");
+      } else {
+        choices[purpose] = action === "save" && purposeSwitch(purpose).checked;
+      }
+    });
+    storePending({
+      c: choices,
+      b: {
+        action,
+        // "banner" for the first choice, made in the banner or its "Personnaliser" dialog.
+        source: banner.classList.contains("cc-show") ? "banner" : "settings",
+        decision_id: crypto.randomUUID(),
+        decided_at: Date.now(),
+        // The revision and banner version this page showed: the record says what was seen.
+        revision: config.rev,
+        banner: config.banner,
+        gpc: globalPrivacyControl,
+        path: location.pathname,
+        choices,
+      },
+    });
+    banner.classList.remove("cc-show");
+    if (dialog.open) {
+      dialog.close();
+    }
+    // A browser may send Global Privacy Control as a header only: then the server leaves
+    // advertising off after "accept all", and this page follows its answer. Until it comes,
+    // advertising waits.
+    const provisional = Object.assign({}, choices);
+    if (action === "accept_all") {
+      provisional.advertising = false;
+    }
+    applyChoices(provisional, true);
+    sendPending((recorded) => {
+      if (purposes.some((purpose) => recorded[purpose] !== provisional[purpose])) {
+        applyChoices(recorded, true);
+      }
+    });
   }
 
-  function show() {
-    var s = saved();
-    P.forEach(p => (sw(p).checked = on[p]));
-    if (s) q("[data-cc-id]", dlg)[0].textContent = s.id, q("[data-cc-date]", dlg)[0].textContent = new Date(s.t * 1e3).toLocaleString(C.lang);
-    q(".cc-gpc", dlg)[0].hidden = !gpc;
+  // Fills the dialog: switches from the current choice, the consent ID and the date of the last
+  // choice (to quote to the DPO), the GPC notice.
+  function fillDialog() {
+    const stored = readStoredChoice();
+    purposes.forEach((purpose) => {
+      purposeSwitch(purpose).checked = granted[purpose];
+    });
+    if (stored) {
+      const decidedAt = new Date(stored.decidedAt * 1000);
+      dialog.querySelector("[data-cc-id]").textContent = stored.id;
+      dialog.querySelector("[data-cc-date]").textContent = decidedAt.toLocaleString(config.lang);
+    }
+    dialog.querySelector(".cc-gpc").hidden = !globalPrivacyControl;
   }
 
-  d.addEventListener("click", e => {
-    var t = e.target.closest("[data-cc-open],[data-cc-grant],#cc-banner [name=action],#cc-modal [name=action]"), g;
-    if (!t) return;
-    e.preventDefault();
-    if ((g = t.dataset.ccGrant)) {
-      P.forEach(p => (sw(p).checked = on[p] || p == g));
+  // One delegated listener: data-cc-open opens the dialog (which gives the focus back to its
+  // opener when it closes), buttons named "action" decide, data-cc-grant on a placeholder's
+  // button accepts that one purpose on top of the current choice.
+  function handleClick(event) {
+    const control = event.target.closest(CONTROLS);
+    if (!control) {
+      return;
+    }
+    event.preventDefault();
+    const grantedPurpose = control.dataset.ccGrant;
+    if (grantedPurpose) {
+      purposes.forEach((purpose) => {
+        purposeSwitch(purpose).checked = granted[purpose] || purpose === grantedPurpose;
+      });
       decide("save");
-    } else if (t.dataset.ccOpen != null) {
-      show();
-      dlg.showModal();
-    } else decide(t.value);
-  });
-  dlg.addEventListener("keydown", e => {
-    var f = q("summary,[role=switch],button", dlg), a = f[0], z = f[f.length - 1];
-    if (e.key == "Tab" && d.activeElement == (e.shiftKey ? a : z)) e.preventDefault(), (e.shiftKey ? z : a).focus();
-  });
-  d.addEventListener("keydown", e => {
-    if (e.key == "Escape" && bar.classList.contains("cc-show")) e.preventDefault(), decide("close");
-  });
+    } else if (control.hasAttribute("data-cc-open")) {
+      fillDialog();
+      dialog.showModal();
+    } else {
+      decide(control.value);
+    }
+  }
 
-  var p = keep(), s = saved();
-  if (p) apply(p.c, 1), send(); else if (s) apply(s.c); else bar.classList.add("cc-show");
-})(document, window);
+  // Tab is kept inside the open dialog.
+  function keepFocusInDialog(event) {
+    const focusable = dialog.querySelectorAll("summary,[role=switch],button");
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (event.key === "Tab" && document.activeElement === (event.shiftKey ? first : last)) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  }
+
+  // Escape while the banner is shown is a refusal, in or out of the dialog.
+  function refuseOnEscape(event) {
+    if (event.key === "Escape" && banner.classList.contains("cc-show")) {
+      event.preventDefault();
+      decide("close");
+    }
+  }
+
+  document.addEventListener("click", handleClick);
+  dialog.addEventListener("keydown", keepFocusInDialog);
+  document.addEventListener("keydown", refuseOnEscape);
+
+  const pending = readPending();
+  const stored = readStoredChoice();
+  if (pending && pending.b.revision === config.rev) {
+    applyChoices(pending.c, true);
+    sendPending();
+  } else if (pending) {
+    // Chosen under an older revision: sent as made (the proof of what was seen then), but this
+    // revision asks again.
+    sendPending();
+    banner.classList.add("cc-show");
+  } else if (stored) {
+    applyChoices(stored.choices, false);
+  } else {
+    banner.classList.add("cc-show");
+  }
+})();

@@ -2,8 +2,10 @@
 
 import re
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from consent.models import ConsentRecord, PolicyRevision
@@ -37,6 +39,15 @@ def test_first_visit_shows_three_equal_buttons_and_sets_no_cookie(site):
     assert site.context.cookies() == []
     assert "politique" in banner(site).get_by_role("link", name="En savoir plus").get_attribute("href") or True
     assert banner(site).get_by_role("link", name="En savoir plus").get_attribute("href") == "/cookies/"
+
+
+def test_the_page_runs_the_minified_script(site):
+    site.goto("/")
+    expect(banner(site)).to_be_visible()  # shown by consent.js (state.css does it only without JavaScript)
+    src = site.locator("script[src*='/js/consent.']").get_attribute("src")
+    assert re.fullmatch(r"/static/js/consent\.[0-9a-f]{12}\.js", src)
+    served = site.request.get(src).body()
+    assert b"/*" not in served and len(served) < len((Path(settings.BASE_DIR) / "static/js/consent.js").read_bytes())
 
 
 @pytest.mark.parametrize(
