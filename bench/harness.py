@@ -9,6 +9,7 @@ being measured.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,7 +47,13 @@ BASE_ENV = {
     "LOG_LEVEL": "ERROR",
 }
 # Production-like: a GTM container is configured (its script is a local stub in the browser step).
-SERVER_ENV = {"ENV_FILE": os.devnull, "ROOT_URLCONF": "bench.floor_urls", "GTM_CONTAINER_ID": "GTM-BENCH01"}
+SERVER_ENV = {
+    "ENV_FILE": os.devnull,
+    "ROOT_URLCONF": "bench.floor_urls",
+    "GTM_CONTAINER_ID": "GTM-BENCH01",
+    # wrk plays many visitors: each decision names its client (bench/post_consent.lua).
+    "RATELIMIT_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",
+}
 
 TABLE_HEAD = [
     "| figure | measured | floor, same run | ratio | target | holds |",
@@ -196,6 +204,31 @@ def fetch(
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+class _ConsentConfig(HTMLParser):
+    """Reads the text of ``<script id="cc-config">`` from a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.text = False, ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.inside = tag == "script" and ("id", "cc-config") in attrs
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.text += data
+
+
+def page_banner(base: str) -> str:
+    """The hash of the banner version that the home page of ``base`` shows: decisions name it."""
+    parser = _ConsentConfig()
+    parser.feed(fetch(base + "/")[2].decode())
+    return json.loads(parser.text)["banner"]
 
 
 # --- wrk -----------------------------------------------------------------------------------------

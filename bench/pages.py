@@ -12,6 +12,7 @@ compressed by the static pipeline), not the sources; its budget is consent/visit
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -21,6 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +38,7 @@ from bench.harness import (  # noqa: E402
     fetch,
     gunicorn,
     holds,
+    page_banner,
     parse,
     print_figures,
     rate_row,
@@ -75,7 +78,9 @@ class ConsentLoad:
 
     def start(self, url: str, *, seconds: int, resend: int = 0) -> tuple[subprocess.Popen, str]:
         run = secrets.token_hex(4)
-        cmd = wrk_command(url, seconds=seconds, lua=[run, str(self.workdir / run), str(resend)])
+        parts = urlsplit(url)
+        banner = page_banner(f"{parts.scheme}://{parts.netloc}")
+        cmd = wrk_command(url, seconds=seconds, lua=[run, str(self.workdir / run), str(resend), banner])
         return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), run
 
     def finish(self, process: subprocess.Popen, run: str) -> tuple[Load, Records]:
@@ -171,7 +176,7 @@ def consent_cookie(base: str) -> str:
     """A returning visitor's cookie: the one the server sets for an "accept all"."""
     status, headers, _body = fetch(
         base + "/consent/",
-        data=b'{"action":"accept_all"}',
+        data=json.dumps({"action": "accept_all", "banner": page_banner(base)}).encode(),
         headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"},
     )
     assert status == 200, status

@@ -1,11 +1,14 @@
 -- POST /consent/ as consent.js sends it: JSON, a unique decision_id per request, same-origin.
 --
---   wrk -s bench/post_consent.lua URL -- RUN [ACKED] [RESEND]
+--   wrk -s bench/post_consent.lua URL -- RUN ACKED RESEND BANNER
 --
 -- RUN is 8 hex digits that start every decision_id of this run, so that the rows it stored can be
 -- counted. ACKED, a file name: the decision_id of every 2xx answer is written there, one a line.
 -- RESEND, a number N: every Nth request re-sends an earlier decision_id, as consent.js does after
--- an outage. done() prints the count of each status and of socket errors.
+-- an outage. BANNER: the hash of the banner version the page shows (its #cc-config), which every
+-- decision names. Each request comes from a client address of its own (X-Forwarded-For, which the
+-- benchmark servers trust), as decisions do from visitors: no client reaches its rate limit.
+-- done() prints the count of each status and of socket errors.
 
 local threads = {}
 
@@ -18,6 +21,7 @@ function init(args)
   run = args[1] or "00000000"
   acked_file = args[2]
   resend = tonumber(args[3] or "0")
+  banner = args[4] or ""
   counter = 0
   statuses = {}
   acked = {}
@@ -38,9 +42,10 @@ function request()
   local id = string.format("%s-%04x-4%03x-%04x-%012x", run, tid, n % 4096, 0x8000 + (n * 7919) % 0x4000, n)
   local body = string.format(
     '{"action":"accept_all","source":"banner","decision_id":"%s","decided_at":%d,"revision":1,'
-      .. '"gpc":false,"path":"/"}',
-    id, os.time() * 1000)
-  return wrk.format(nil, nil, nil, body)
+      .. '"banner":"%s","gpc":false,"path":"/"}',
+    id, os.time() * 1000, banner)
+  local client = string.format("10.%d.%d.%d", tid % 256, math.floor(counter / 256) % 256, counter % 256)
+  return wrk.format(nil, nil, { ["X-Forwarded-For"] = client }, body)
 end
 
 function response(status, headers, body)

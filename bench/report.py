@@ -123,7 +123,7 @@ def commands(f: Figures) -> list[str]:
         + ", ".join(f"`{k}={v}`" for k, v in {**BASE_ENV, **SERVER_ENV}.items() if k != "SECRET_KEY"),
         "pages and trackers: " + shell(wrk_command(f"{place}/", seconds=SECONDS)),
         "returning visitor: the same with `-H 'Cookie: nocrm_consent=…'` (a cookie the server set)",
-        "decisions: " + shell(wrk_command(f"{place}/consent/", seconds=SECONDS, lua=["RUN", "ACKED", "0"])),
+        "decisions: " + shell(wrk_command(f"{place}/consent/", seconds=SECONDS, lua=["RUN", "ACKED", "0", "BANNER"])),
         f"export: `python bench/backoffice.py --records {f.export.records}` (generated records; best of 2,"
         " alternated with psql's COPY)",
         f"browser: Chromium ({pages.CHROMIUM}) through Playwright, `GTM_CONTAINER_ID` set, googletagmanager.com"
