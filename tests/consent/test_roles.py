@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from consent.models import PolicyRevision
-from tests.factories import make_record
+from tests.consent.factories import make_record
 
 CONSENT_ID = "6f1c1f9e-8a0f-4d0e-9a59-6a1b3a6b0c11"
 

@@ -1,4 +1,4 @@
-"""Small helpers that make model rows for tests."""
+"""Small helpers that make consent rows for tests."""
 
 from __future__ import annotations
 
