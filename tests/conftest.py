@@ -156,14 +156,3 @@ def database_down(postgres):
     """The test cluster is stopped for the duration of the test."""
     postgres.stop()
     yield
-
-
-def consent_post(client, body: dict | str, **headers: str):
-    """POST JSON to the consent endpoint as a same-origin browser would."""
-    import json
-
-    from django.urls import reverse
-
-    headers.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
-    data = body if isinstance(body, str) else json.dumps(body)
-    return client.post(reverse("consent:update"), data=data, content_type="application/json", **headers)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from consent.models import PolicyRevision
 from consent.visitor import cookie
 from consent.visitor.snapshot import build_snapshot, get_snapshot
-from tests.consent.test_roles import login
+from tests.consent.helpers import login
 
 
 def _valid_cookie(revision: int) -> str:

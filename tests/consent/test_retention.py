@@ -13,7 +13,7 @@ from django.utils import timezone
 from consent.backoffice.retention import purge_consents
 from consent.models import ConsentRecord
 from tests.consent.factories import make_record
-from tests.consent.test_roles import login
+from tests.consent.helpers import login
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_a_warm_page_view_costs_no_query(client, demo, django_assert_num_queries
 
 
 def test_returning_visitor_page_view_costs_no_query(client, demo, django_assert_num_queries):
-    from tests.conftest import consent_post
+    from tests.consent.helpers import consent_post
 
     consent_post(client, {"action": "accept_all"})
     client.get("/")
@@ -86,7 +86,7 @@ def test_returning_visitor_page_view_costs_no_query(client, demo, django_assert_
 def test_page_html_does_not_depend_on_the_visitors_choice(client, demo):
     import re
 
-    from tests.conftest import consent_post
+    from tests.consent.helpers import consent_post
 
     def without_nonce(html: str) -> str:
         return re.sub(r'nonce="[^"]+"', "", html)
