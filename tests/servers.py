@@ -112,7 +112,7 @@ def wait_for(
 ) -> None:
     """Polls ``condition`` until it holds; fails the test after ``timeout`` seconds.
 
-    A browser test pauses with its page (``browser.pause``), so that the page's events reach Python meanwhile.
+    Browser tests wait with tests/e2e/helpers.py's wait_in, which pauses in the page instead of sleeping.
     """
     deadline = time.monotonic() + timeout
     while not condition():

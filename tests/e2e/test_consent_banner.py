@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from consent.models import ConsentRecord, PolicyRevision
 from consent.visitor import cookie
-from tests.e2e.conftest import consent_cookie, wait_for_records, wait_until
+from tests.e2e.helpers import consent_cookie, wait_for_records, wait_until
 
 BUTTONS = ["Tout accepter", "Tout refuser", "Personnaliser"]
 
