@@ -9,12 +9,12 @@ import time
 import pytest
 from django.urls import reverse
 
+from tests.html import Element, elements
 from tests.tracking.factories import make_message, make_recipient, unsubscribe_path
 from tracking.tokens import Claims, Purpose, make_token
 
-SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 NONCE = re.compile(r"'nonce-([^']+)'")
-DATA_BLOCK = re.compile(r'type="(application/json|text/plain)"')  # never run, so outside script-src
+DATA_BLOCKS = {"application/json", "text/plain"}  # script types never run, so outside script-src
 
 
 def _click_path() -> str:
@@ -52,10 +52,9 @@ PAGES = {
 }
 
 
-def executable_inline_scripts(html: str) -> list[str]:
-    """The attributes of every <script> with a body that the browser would run (not a data block)."""
-    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.IGNORECASE | re.DOTALL)
-    return [attrs for attrs, body in scripts if body.strip() and not DATA_BLOCK.search(attrs)]
+def executable_inline_scripts(html: str) -> list[Element]:
+    """Every <script> with a body that the browser would run (not a data block)."""
+    return [s for s in elements(html, "script") if s.text.strip() and s.attrs.get("type") not in DATA_BLOCKS]
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -94,11 +93,11 @@ def test_html_pages_name_a_fresh_nonce_and_use_it_on_every_script(secure_client,
     for _ in range(2):
         response = secure_client.get(path, secure=True)
         (nonce,) = NONCE.findall(" ".join(csp_directives(response)["script-src"]))
-        scripts = SCRIPT.findall(response.text)
+        scripts = elements(response.text, "script")
         assert scripts, "a page of ours loads consent.js at least"
-        for attributes in scripts:
-            if not DATA_BLOCK.search(attributes):
-                assert f'nonce="{nonce}"' in attributes, attributes
+        for script in scripts:
+            if script.attrs.get("type") not in DATA_BLOCKS:
+                assert script.attrs.get("nonce") == nonce, script.attrs
         nonces.append(nonce)
     assert nonces[0] != nonces[1]
 
@@ -109,7 +108,7 @@ def test_every_inline_script_of_the_home_page_carries_the_header_nonce(secure_cl
     (nonce,) = NONCE.findall(" ".join(csp_directives(response)["script-src"]))
     executable = executable_inline_scripts(response.text)
     assert len(executable) >= 2  # Consent Mode defaults and the GTM loader
-    assert all(f'nonce="{nonce}"' in attrs for attrs in executable)
+    assert all(script.attrs.get("nonce") == nonce for script in executable)
 
 
 def _flags(morsel) -> tuple[bool, bool, str]:
