@@ -4,32 +4,16 @@ flags its use allows (the consent cookie is read by the page's script, the other
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
 
 from tests.html import Element, elements
-from tests.tracking.factories import make_message, make_recipient, unsubscribe_path
-from tracking.tokens import Claims, Purpose, make_token
+from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
 
 NONCE = re.compile(r"'nonce-([^']+)'")
 DATA_BLOCKS = {"application/json", "text/plain"}  # script types never run, so outside script-src
-
-
-def _click_path() -> str:
-    claims = Claims(
-        message_id=make_message().pk,
-        recipient_id=make_recipient().pk,
-        sent_at=int(time.time()) - 3600,
-        target="https://www.nocrm.io/tarifs/",
-    )
-    return reverse("tracking:click", args=[make_token(Purpose.LINK, claims)])
-
-
-def _pixel_path() -> str:
-    claims = Claims(message_id=make_message().pk, recipient_id=None, sent_at=int(time.time()) - 3600)
-    return reverse("tracking:open-pixel", args=[make_token(Purpose.OPEN, claims)])
+CLICKED = "https://www.nocrm.io/tarifs/"
 
 
 # name: (how to get the URL, expected status, whether it is an HTML page of ours)
@@ -47,8 +31,8 @@ PAGES = {
     "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, True),
     "admin login": (lambda: reverse("admin:login"), 200, False),
     "healthz": (lambda: reverse("healthz"), 200, False),
-    "tracking pixel": (_pixel_path, 200, False),
-    "tracking redirect": (_click_path, 302, False),
+    "tracking pixel": (lambda: pixel_path(make_message(), None), 200, False),
+    "tracking redirect": (lambda: click_path(make_message(), make_recipient(), CLICKED), 302, False),
 }
 
 
