@@ -4,7 +4,6 @@ the answer is never a server error and nothing malformed (or unauthorised) is st
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from urllib.parse import quote, urlencode
 
@@ -18,7 +17,7 @@ from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord, Source
 from consent.visitor import cookie
 from consent.visitor.decision import BUTTONS, FORM_TRUE, JSON_FIELDS
 from tests.consent.helpers import consent_post
-from tests.tracking.factories import make_message, make_recipient
+from tests.tracking.factories import claims, make_message, make_recipient
 from tracking.models import Event, Message, Recipient
 from tracking.tokens import Claims, Purpose, make_token, url_digest
 
@@ -234,7 +233,7 @@ def _tracked_claims(target: str = "") -> Claims:
     """Claims naming a message and a recipient that exist, so that a wrongly accepted token would record."""
     message = Message.objects.first() or make_message()
     recipient = Recipient.objects.first() or make_recipient()
-    return Claims(message_id=message.pk, recipient_id=recipient.pk, sent_at=int(time.time()) - 3600, target=target)
+    return claims(message, recipient, target=target)
 
 
 def _assert_nothing_recorded() -> None:
