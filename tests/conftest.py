@@ -172,25 +172,3 @@ def database_down(postgres):
     """The test cluster is stopped for the duration of the test."""
     postgres.stop()
     yield
-
-
-def banner_hash(language: str | None = None) -> str:
-    """The hash of the banner version that a page in ``language`` (the active one) shows now."""
-    from django.utils.translation import get_language
-
-    from consent.visitor.ui import current_ui
-
-    return current_ui(language or get_language()).banner_hash
-
-
-def consent_post(client, body: dict | str, **headers: str):
-    """POST JSON to the consent endpoint as a same-origin browser would."""
-    import json
-
-    from django.urls import reverse
-
-    headers.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
-    if isinstance(body, dict) and "banner" not in body:
-        body = {**body, "banner": banner_hash()}
-    data = body if isinstance(body, str) else json.dumps(body)
-    return client.post(reverse("consent:update"), data=data, content_type="application/json", **headers)

@@ -14,8 +14,8 @@ from consent.backoffice.analytics import daily, to_csv, total
 from consent.backoffice.periods import day_start
 from consent.backoffice.retention import purge_consents
 from consent.backoffice.rollup import DAILY_TABLE, DAYS_TABLE, roll_up, settled_until
-from tests.consent.test_roles import login
-from tests.factories import make_record, utc
+from tests.consent.factories import make_record, utc
+from tests.consent.helpers import login
 
 ALL = {"preferences": True, "statistics": True, "advertising": True}
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from consent.admin.log import EstimatedCountPaginator
 from consent.models import ConsentRecord
-from tests.consent.test_roles import login
-from tests.factories import make_record, utc
+from tests.consent.factories import make_record, utc
+from tests.consent.helpers import login
 
 URL = reverse("admin:consent_consentrecord_changelist")
 ONE = uuid.UUID("11111111-1111-4111-8111-111111111111")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from consent.models import ConsentRecord
 from consent.visitor import cookie
-from tests.conftest import banner_hash, consent_post
+from tests.consent.helpers import banner_hash, consent_post
 
 
 def _state(client) -> cookie.ConsentState:

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from consent.backoffice.export import consent_history, select_sql
 from consent.backoffice.periods import parse_bound
-from tests.consent.test_roles import login
-from tests.factories import make_record, utc
+from tests.consent.factories import make_record, utc
+from tests.consent.helpers import login
 
 HEADER = (
     "consent_id,decision_id,decided_at,recorded_at,action,preferences,statistics,advertising,gpc,"

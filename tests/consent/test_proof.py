@@ -10,7 +10,7 @@ from django.urls import reverse
 from consent.backoffice.revisions import bump_policy_revision
 from consent.models import BannerVersion, ConsentRecord
 from consent.visitor import cookie
-from tests.conftest import banner_hash, consent_post
+from tests.consent.helpers import banner_hash, consent_post
 from tests.html import script_text
 
 

@@ -4,7 +4,6 @@ the answer is never a server error and nothing malformed (or unauthorised) is st
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from urllib.parse import quote, urlencode
 
@@ -17,7 +16,8 @@ from hypothesis import strategies as st
 from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord, Source
 from consent.visitor import cookie
 from consent.visitor.decision import BUTTONS, FORM_TRUE, JSON_FIELDS
-from tests.tracking.factories import make_message, make_recipient
+from tests.consent.helpers import consent_post
+from tests.tracking.factories import claims, make_message, make_recipient
 from tracking.models import Event, Message, Recipient
 from tracking.tokens import Claims, Purpose, make_token, url_digest
 
@@ -26,7 +26,6 @@ REQUESTS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 PURE = settings(max_examples=400, deadline=None)
 
 SLUGS = [str(slug) for slug in OPTIONAL_PURPOSES]
-SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 FORM = "application/x-www-form-urlencoded"
 
 # Any JSON value, including the NaN and Infinity that Python's parser accepts.
@@ -69,10 +68,6 @@ decisions = st.fixed_dictionaries(
 random_dicts = st.dictionaries(st.sampled_from(sorted(JSON_FIELDS)) | st.text(max_size=20), json_values, max_size=8)
 
 
-def _post(client, body: bytes | str, content_type: str, **headers: str):
-    return client.post(reverse("consent:update"), data=body, content_type=content_type, **SAME_ORIGIN, **headers)
-
-
 def assert_records_well_formed() -> None:
     for record in ConsentRecord.objects.all():
         granted = (record.preferences, record.statistics, record.advertising)
@@ -104,7 +99,7 @@ def _check_json_answer(response, stored_before: int) -> None:
 @given(body=decisions | random_dicts | json_values)
 def test_any_json_value_gets_a_client_answer_and_stores_only_well_formed_records(client, demo, body):
     stored_before = ConsentRecord.objects.count()
-    _check_json_answer(_post(client, json.dumps(body), "application/json"), stored_before)
+    _check_json_answer(consent_post(client, json.dumps(body), "application/json"), stored_before)
 
 
 @REQUESTS
@@ -112,7 +107,7 @@ def test_any_json_value_gets_a_client_answer_and_stores_only_well_formed_records
 def test_any_path_time_or_id_in_a_decision_is_stored_well_formed_or_refused(client, demo, body, gpc_header, user_agent):
     stored_before = ConsentRecord.objects.count()
     headers = {"HTTP_USER_AGENT": user_agent, **({"HTTP_SEC_GPC": "1"} if gpc_header else {})}
-    _check_json_answer(_post(client, json.dumps(body), "application/json", **headers), stored_before)
+    _check_json_answer(consent_post(client, json.dumps(body), "application/json", **headers), stored_before)
 
 
 @REQUESTS
@@ -122,7 +117,7 @@ def test_any_path_time_or_id_in_a_decision_is_stored_well_formed_or_refused(clie
 )
 def test_random_bytes_never_cause_a_server_error(client, demo, body, content_type):
     stored_before = ConsentRecord.objects.count()
-    response = _post(client, body, content_type)
+    response = consent_post(client, body, content_type)
     assert response.status_code < 500
     if response.status_code >= 400:
         assert ConsentRecord.objects.count() == stored_before
@@ -148,7 +143,7 @@ valid_forms = st.fixed_dictionaries(
 @given(fields=valid_forms | st.lists(st.tuples(form_keys, form_values), max_size=6))
 def test_any_form_gets_a_redirect_on_this_site_or_a_400(client, demo, fields):
     stored_before = ConsentRecord.objects.count()
-    response = _post(client, urlencode(fields), FORM)
+    response = consent_post(client, urlencode(fields), FORM)
     assert response.status_code in (303, 400, 413)
     if response.status_code == 303:
         location = response["Location"]
@@ -239,7 +234,7 @@ def _tracked_claims(target: str = "") -> Claims:
     """Claims naming a message and a recipient that exist, so that a wrongly accepted token would record."""
     message = Message.objects.first() or make_message()
     recipient = Recipient.objects.first() or make_recipient()
-    return Claims(message_id=message.pk, recipient_id=recipient.pk, sent_at=int(time.time()) - 3600, target=target)
+    return claims(message, recipient, target=target)
 
 
 def _assert_nothing_recorded() -> None:

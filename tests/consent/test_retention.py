@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from consent.backoffice.retention import purge_consents
 from consent.models import ConsentRecord
-from tests.consent.test_roles import login
-from tests.factories import make_record
+from tests.consent.factories import make_record
+from tests.consent.helpers import login
 
 
 @pytest.fixture

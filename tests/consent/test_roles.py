@@ -1,22 +1,13 @@
 """Who may open what: DPO, Marketing, superuser, staff without a role, anonymous, for every back-office page."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from consent.models import PolicyRevision
-from tests.factories import make_record
+from tests.consent.factories import make_record
+from tests.consent.helpers import login
 
 CONSENT_ID = "6f1c1f9e-8a0f-4d0e-9a59-6a1b3a6b0c11"
-
-
-def login(client, group: str | None, *, superuser: bool = False) -> User:
-    """A staff member of ``group`` (the admin requires the staff flag), logged in on ``client``."""
-    user = User.objects.create_user(f"{group or 'staff'}-{superuser}", is_staff=True, is_superuser=superuser)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
-    return user
 
 
 ROLES = {

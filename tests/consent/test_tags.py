@@ -1,12 +1,10 @@
 import json
-import time
-import uuid
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
-from consent.visitor import cookie
+from tests.consent.factories import consent_cookie_value
 from tests.html import script_text
 
 
@@ -77,25 +75,15 @@ def _request(value: str | None):
     return request
 
 
-def _cookie(statistics: bool, revision: int = 1, age: int = 0) -> str:
-    state = cookie.ConsentState(
-        consent_id=uuid.uuid4(),
-        choices={"preferences": False, "statistics": statistics, "advertising": False},
-        revision=revision,
-        decided_at=int(time.time()) - age,
-    )
-    return cookie.dumps(state)
-
-
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (lambda: _cookie(True), "oui"),
-        (lambda: _cookie(False), "non"),
+        (lambda: consent_cookie_value(statistics=True), "oui"),
+        (lambda: consent_cookie_value(statistics=False), "non"),
         (lambda: None, "non"),
-        (lambda: _cookie(True)[:-2] + "xx", "non"),
-        (lambda: _cookie(True, revision=0), "non"),
-        (lambda: _cookie(True, age=200 * 24 * 3600), "non"),
+        (lambda: consent_cookie_value(statistics=True)[:-2] + "xx", "non"),
+        (lambda: consent_cookie_value(statistics=True, revision=0), "non"),
+        (lambda: consent_cookie_value(statistics=True, age=200 * 24 * 3600), "non"),
     ],
     ids=["granted", "refused", "no-cookie", "forged", "old-revision", "expired"],
 )
@@ -105,7 +93,7 @@ def test_consent_granted_filter(demo, value, expected):
 
 
 def test_filter_reads_the_cookie_once_per_request(demo):
-    request = _request(_cookie(True))
+    request = _request(consent_cookie_value(statistics=True))
     render('{% if request|consent_granted:"statistics" %}{% endif %}', request=request)
     request.COOKIES["nocrm_consent"] = "changed"
     assert render('{% if request|consent_granted:"statistics" %}oui{% endif %}', request=request) == "oui"

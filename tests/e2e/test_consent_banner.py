@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from consent.models import ConsentRecord, PolicyRevision
 from consent.visitor import cookie
-from tests.e2e.conftest import consent_cookie, wait_for_records, wait_until
+from tests.consent.factories import consent_cookie_value
+from tests.e2e.helpers import consent_cookie, wait_for_records, wait_until
 
 BUTTONS = ["Tout accepter", "Tout refuser", "Personnaliser"]
 
@@ -237,15 +238,8 @@ def test_a_new_revision_brings_the_banner_back(site):
 
 
 def test_an_expired_choice_brings_the_banner_back(site, live_server):
-    import uuid
-
-    old = cookie.ConsentState(
-        consent_id=uuid.uuid4(),
-        choices={"preferences": True, "statistics": True, "advertising": True},
-        revision=1,
-        decided_at=int(time.time()) - 190 * 24 * 3600,
-    )
-    site.context.add_cookies([{"name": "nocrm_consent", "value": cookie.dumps(old), "url": live_server.url}])
+    old = consent_cookie_value(preferences=True, statistics=True, advertising=True, age=190 * 24 * 3600)
+    site.context.add_cookies([{"name": "nocrm_consent", "value": old, "url": live_server.url}])
     site.goto("/")
     expect(banner(site)).to_be_visible()
 

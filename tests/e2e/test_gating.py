@@ -1,12 +1,12 @@
 """Script gating in a real Chromium: nothing runs or reaches a third party before consent."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CSP_LISTENER, wait_for_records, wait_until
+from tests.e2e.helpers import CSP_LISTENER, wait_for_records, wait_until
+from tests.servers import wait_for
 
 STUBS = {
     "prefs.js": "window.__prefs = (window.__prefs || 0) + 1;",
@@ -104,10 +104,7 @@ def test_accept_all_runs_every_gated_script_once_without_reload(gated, live_serv
     from consent.models import UndeclaredCookie
 
     wait_until(gated, "true")  # let the report request finish
-    deadline = time.monotonic() + 5
-    while not UndeclaredCookie.objects.filter(name="mystery_widget").exists():
-        assert time.monotonic() < deadline, "mystery_widget was not reported"
-        time.sleep(0.05)
+    wait_for(lambda: UndeclaredCookie.objects.filter(name="mystery_widget").exists(), 5, what="mystery_widget reported")
 
 
 def test_returning_visitor_gets_the_update_before_gtm_and_only_granted_scripts(gated, live_server):

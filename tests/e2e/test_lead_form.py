@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from leads.models import CaptchaStatus, Lead
+from tests.e2e.helpers import CSP_LISTENER
 from tests.leads.fake_frcapi import API_KEY, SITEKEY, FakeFrcApi
 
 STUB_FRAME = """<!doctype html><html><body>{body}<script>
@@ -29,13 +30,6 @@ WIDGET = (
     .replace("{kind}", "widget")
     .replace("{after}", 'send({type: "root_set_response", widget_id: id, state: "completed", response: "valid"});')
 )
-
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 
 @pytest.fixture
@@ -112,7 +106,7 @@ def test_visitor_requests_a_demo_with_the_captcha_widget(page, live_server, demo
     (verification,) = frcapi.received
     assert verification.body == {"response": "valid", "sitekey": SITEKEY}
     assert len(mailoutbox) == 1
-    assert page.evaluate("window.__cspViolations") == []
+    assert page.evaluate("window.__csp") == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,4 +126,4 @@ def test_field_errors_show_next_to_the_fields_in_the_browser(page, demo, frcapi,
     assert email.input_value() == "camille@"
     assert not Lead.objects.exists()
     assert frcapi.received == []
-    assert page.evaluate("window.__cspViolations") == []
+    assert page.evaluate("window.__csp") == []

@@ -8,15 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import consent_cookie, wait_for_records, wait_until
-
-
-def _wait_for(page, condition, timeout: float) -> None:
-    """Let the browser's events reach Python until ``condition()`` holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {timeout} s"
-        page.wait_for_timeout(100)
+from tests.e2e.helpers import consent_cookie, wait_for_records, wait_in, wait_until
 
 
 def test_the_page_sends_a_withheld_choice_again_by_itself_once_the_database_is_back(site, postgres):
@@ -28,11 +20,11 @@ def test_the_page_sends_a_withheld_choice_again_by_itself_once_the_database_is_b
     postgres.stop()
     site.locator("#cc-banner").get_by_role("button", name="Tout accepter").click()
     expect(site.locator("#cc-banner")).to_be_hidden()
-    _wait_for(site, lambda: len(answers) >= 1, timeout=10)  # the banner hides before the answer comes
+    wait_in(site, lambda: len(answers) >= 1, timeout=10)  # the banner hides before the answer comes
     assert consent_cookie(site) is not None  # the 503 still set the cookie: the choice applies at once
-    _wait_for(site, lambda: len(answers) >= 2, timeout=10)  # the first retry, still refused
+    wait_in(site, lambda: len(answers) >= 2, timeout=10)  # the first retry, still refused
     postgres.start()
-    _wait_for(site, lambda: len(answers) >= 3, timeout=20)  # the next one, after twice the wait
+    wait_in(site, lambda: len(answers) >= 3, timeout=20)  # the next one, after twice the wait
 
     assert [status for _t, status in answers] == [503, 503, 200]
     first_wait, second_wait = answers[1][0] - answers[0][0], answers[2][0] - answers[1][0]

@@ -1,13 +1,13 @@
 """The FriendlyCaptcha client against a real HTTP server playing the vendor's siteverify API."""
 
 import logging
-import socket
 
 import pytest
 
 from leads import captcha
 from leads.captcha import Outcome
 from tests.leads.fake_frcapi import API_KEY, SITEKEY
+from tests.servers import free_port
 
 
 def test_sends_response_and_sitekey_with_the_api_key_header(captcha_on):
@@ -76,10 +76,7 @@ def test_malformed_answer_is_accepted_unverified(captcha_on, token, caplog):
 
 
 def test_unreachable_api_is_accepted_unverified(captcha_on, settings):
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
-    settings.FRIENDLY_CAPTCHA_VERIFY_URL = f"http://127.0.0.1:{port}/api/v2/captcha/siteverify"
+    settings.FRIENDLY_CAPTCHA_VERIFY_URL = f"http://127.0.0.1:{free_port()}/api/v2/captcha/siteverify"
     assert captcha.verify("valid").outcome is Outcome.UNVERIFIED
 
 

@@ -1,13 +1,11 @@
 """The contact page: a lead is stored and announced once, or the visitor sees why not."""
 
-import html
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from leads.models import CaptchaStatus, Lead, LeadSource
+from tests.html import attribute_values, elements
 from tests.leads.factories import lead_post
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +42,8 @@ def test_valid_lead_is_stored_notified_once_and_confirmed(post, client, mailoutb
 
 def test_marketing_opt_in_is_unticked_unless_the_visitor_ticks_it(post, client):
     page = client.get(CONTACT).text
-    checkbox = re.search(r'<input type="checkbox" name="marketing_opt_in"[^>]*>', page).group(0)
-    assert "checked" not in checkbox
+    [checkbox] = elements(page, "input", type="checkbox", name="marketing_opt_in")
+    assert "checked" not in checkbox.attrs
     post(lead_post())
     assert Lead.objects.get().marketing_opt_in is False
 
@@ -80,9 +78,10 @@ def test_each_invalid_field_gets_its_error_and_nothing_is_stored(post, mailoutbo
     assert list(form.errors) == [field]
     assert error in form.errors[field][0]
     # The error is shown next to its field and tied to it for screen readers.
-    shown = re.search(rf'<ul class="errorlist" id="id_{field}_error"><li>(.*?)</li>', response.text).group(1)
-    assert error in html.unescape(shown)
-    assert re.search(rf'aria-describedby="[^"]*id_{field}_error"', response.text)
+    [errors] = elements(response.text, "ul", class_="errorlist", id=f"id_{field}_error")
+    assert error in errors.children[0].text
+    described_by = attribute_values(response.text, None, "aria-describedby")
+    assert any(f"id_{field}_error" in (ids or "").split() for ids in described_by)
     if field != "company":
         assert 'value="Acme"' in response.text  # the visitor's other answers are kept
     assert not Lead.objects.exists()
@@ -111,7 +110,8 @@ def test_filled_honeypot_stores_nothing_and_answers_like_a_success(post, mailout
 
 def test_honeypot_is_hidden_from_people(client):
     page = client.get(CONTACT).text
-    assert re.search(r'<div hidden>.*?name="website"', page, re.S)
+    hidden = [e for div in elements(page, "div") if "hidden" in div.attrs for e in div.iter()]
+    assert any(e.attrs.get("name") == "website" for e in hidden)
 
 
 def test_rate_limit_answers_429_and_stores_nothing_more(post, settings, mailoutbox):
@@ -169,11 +169,13 @@ def test_captcha_is_not_spent_on_a_form_with_field_errors(post, captcha_on):
 
 def test_widget_and_script_only_with_keys_and_with_the_csp_nonce(client, settings, captcha_on):
     response = client.get(CONTACT)
-    script = re.search(
-        r'<script type="module" src="(/static/vendor/friendlycaptcha/[^"]+)" async nonce="([^"]+)">', response.text
-    )
-    assert script, "the self-hosted widget script is loaded"
-    assert f"'nonce-{script.group(2)}'" in response["Content-Security-Policy"]
+    scripts = [
+        s
+        for s in elements(response.text, "script", type="module")
+        if (s.attrs.get("src") or "").startswith("/static/vendor/friendlycaptcha/") and "async" in s.attrs
+    ]
+    assert scripts, "the self-hosted widget script is loaded"
+    assert f"'nonce-{scripts[0].attrs['nonce']}'" in response["Content-Security-Policy"]
     assert 'class="frc-captcha" data-sitekey="FCMTESTSITEKEY0000" data-api-endpoint="global"' in response.text
     assert "https://*.frcapi.com" in response["Content-Security-Policy"]
     settings.FRIENDLY_CAPTCHA_API_KEY = ""
@@ -193,7 +195,7 @@ def test_contact_page_carries_the_csrf_token(client):
 
 def test_home_short_form_opens_the_contact_form_prefilled(client):
     home = client.get("/").text
-    assert re.search(r'<form method="get" action="/contact/"', home)
+    assert elements(home, "form", method="get", action="/contact/")
     assert "csrfmiddlewaretoken" not in home  # the home page stays the same for every visitor
     page = client.get(CONTACT, {"email": "camille@acme.example", "company": "Acme", "source": "home"})
     form = page.context["form"]

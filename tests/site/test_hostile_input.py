@@ -7,13 +7,12 @@ import json
 import time
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from consent.models import ConsentRecord, UndeclaredCookie
 from consent.visitor import cookie
 from leads.models import Lead
-from tests.conftest import banner_hash
+from tests.consent.helpers import banner_hash, consent_post
 from tests.leads.factories import lead_post
 from tests.tracking.factories import goto_path, make_message, make_recipient, pixel_path, unsubscribe_path
 from tracking.models import Event, Recipient
@@ -30,10 +29,6 @@ def assert_nothing_stored() -> None:
     assert not Lead.objects.exists()
     assert not Event.objects.exists()
     assert not Recipient.objects.filter(unsubscribed_at__isnull=False).exists()
-
-
-def consent(client: Client, body: bytes | str, content_type: str = "application/json", **headers: str):
-    return client.post(reverse("consent:update"), data=body, content_type=content_type, **SAME_ORIGIN, **headers)
 
 
 @pytest.fixture
@@ -53,7 +48,7 @@ def tracked(db):
     ids=["form", "json-over-django-limit"],
 )
 def test_consent_bodies_over_the_limit_get_413(client, demo, body, content_type):
-    response = consent(client, body, content_type)
+    response = consent_post(client, body, content_type)
     assert response.status_code == 413
     assert "nocrm_consent" not in response.cookies
     assert_nothing_stored()
@@ -104,7 +99,7 @@ def test_one_click_unsubscribe_with_an_oversized_body_unsubscribes_nobody(client
     ],
 )
 def test_consent_endpoint_refuses_what_is_not_a_json_object_or_a_form(client, demo, body, content_type):
-    response = consent(client, body, content_type)
+    response = consent_post(client, body, content_type)
     assert response.status_code == 400
     assert "nocrm_consent" not in response.cookies
     assert_nothing_stored()
@@ -157,7 +152,7 @@ def test_contact_form_sent_as_json_stores_nothing_and_asks_again(client, db):
     ],
 )
 def test_json_with_a_repeated_field_is_refused(client, demo, body):
-    response = consent(client, body)
+    response = consent_post(client, body)
     assert response.status_code == 400
     assert "more than once" in response.json()["error"]
     assert_nothing_stored()
@@ -184,14 +179,14 @@ def test_repeated_signature_or_clicked_url_is_an_invalid_link(client, tracked):
     ],
 )
 def test_json_that_is_not_utf8_is_refused(client, demo, body):
-    response = consent(client, body)
+    response = consent_post(client, body)
     assert response.status_code == 400
     assert_nothing_stored()
 
 
 @pytest.mark.parametrize("body", [b"action=accept_\xffall", b"action=accept_%FFall", b"action=save&statistics=o%C3n"])
 def test_form_with_invalid_utf8_in_a_choice_is_refused(client, demo, body):
-    response = consent(client, body, FORM)
+    response = consent_post(client, body, FORM)
     assert response.status_code == 400
     assert_nothing_stored()
 
@@ -202,7 +197,7 @@ def test_form_with_invalid_utf8_in_a_choice_is_refused(client, demo, body):
 )
 def test_form_with_invalid_utf8_in_next_still_goes_back_to_a_path_of_this_site(client, demo, body, location):
     # Django decodes form bodies leniently (raw bytes as Latin-1, bad escapes as U+FFFD).
-    response = consent(client, body + f"&banner={banner_hash()}".encode(), FORM)
+    response = consent_post(client, body + f"&banner={banner_hash()}".encode(), FORM)
     assert response.status_code == 303 and response["Location"] == location
 
 
@@ -242,7 +237,7 @@ def test_tracker_links_with_invalid_utf8_record_nothing(client, tracked):
     ids=["json-nul", "json-lone-surrogate", "form-nul"],
 )
 def test_a_path_the_database_cannot_hold_is_refused_not_reported_as_an_outage(client, demo, body, content_type):
-    response = consent(client, body, content_type)
+    response = consent_post(client, body, content_type)
     assert response.status_code == 400
     assert "nocrm_consent" not in response.cookies
     assert_nothing_stored()
@@ -250,13 +245,13 @@ def test_a_path_the_database_cannot_hold_is_refused_not_reported_as_an_outage(cl
 
 def test_a_nul_in_the_user_agent_does_not_lose_the_proof(client, demo):
     body = json.dumps({"action": "reject_all", "banner": banner_hash()})
-    response = consent(client, body, HTTP_USER_AGENT="Mozilla/5.0\x00evil")
+    response = consent_post(client, body, HTTP_USER_AGENT="Mozilla/5.0\x00evil")
     assert response.status_code == 200
     assert ConsentRecord.objects.get().user_agent == "Mozilla/5.0evil"
 
 
 def test_json_nested_deeper_than_python_can_parse_is_refused(client, demo):
-    response = consent(client, "[" * 2000 + "]" * 2000)
+    response = consent_post(client, "[" * 2000 + "]" * 2000)
     assert response.status_code == 400
     assert_nothing_stored()
 
@@ -287,14 +282,14 @@ def test_pages_answer_normally_with_a_16_kb_user_agent_or_cookie_header(client, 
 
 
 def test_a_16_kb_user_agent_is_stored_cut_to_256_characters(client, demo):
-    response = consent(client, json.dumps({"action": "reject_all", "banner": banner_hash()}), HTTP_USER_AGENT=HUGE)
+    response = consent_post(client, json.dumps({"action": "reject_all", "banner": banner_hash()}), HTTP_USER_AGENT=HUGE)
     assert response.status_code == 200
     assert ConsentRecord.objects.get().user_agent == HUGE[:256]
 
 
 def test_a_16_kb_forged_consent_cookie_is_replaced_by_a_fresh_one(client, demo):
     client.cookies["nocrm_consent"] = f"{HUGE}.111.1.{int(time.time())}:signature"
-    response = consent(client, json.dumps({"action": "reject_all", "banner": banner_hash()}))
+    response = consent_post(client, json.dumps({"action": "reject_all", "banner": banner_hash()}))
     assert response.status_code == 200
     state = cookie.loads(response.cookies["nocrm_consent"].value)
     assert state is not None and state.consent_id == ConsentRecord.objects.get().consent_id

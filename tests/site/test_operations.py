@@ -1,12 +1,11 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT
 
 
 def test_healthz_answers_200_with_the_database(client, db):

@@ -4,33 +4,17 @@ flags its use allows (the consent cookie is read by the page's script, the other
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
 
-from tests.conftest import banner_hash
-from tests.tracking.factories import make_message, make_recipient, unsubscribe_path
-from tracking.tokens import Claims, Purpose, make_token
+from tests.consent.helpers import banner_hash
+from tests.html import Element, elements
+from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
 
-SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 NONCE = re.compile(r"'nonce-([^']+)'")
-DATA_BLOCK = re.compile(r'type="(application/json|text/plain)"')  # never run, so outside script-src
-
-
-def _click_path() -> str:
-    claims = Claims(
-        message_id=make_message().pk,
-        recipient_id=make_recipient().pk,
-        sent_at=int(time.time()) - 3600,
-        target="https://www.nocrm.io/tarifs/",
-    )
-    return reverse("tracking:click", args=[make_token(Purpose.LINK, claims)])
-
-
-def _pixel_path() -> str:
-    claims = Claims(message_id=make_message().pk, recipient_id=None, sent_at=int(time.time()) - 3600)
-    return reverse("tracking:open-pixel", args=[make_token(Purpose.OPEN, claims)])
+DATA_BLOCKS = {"application/json", "text/plain"}  # script types never run, so outside script-src
+CLICKED = "https://www.nocrm.io/tarifs/"
 
 
 # name: (how to get the URL, expected status, whether it is an HTML page of ours)
@@ -48,15 +32,14 @@ PAGES = {
     "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, True),
     "admin login": (lambda: reverse("admin:login"), 200, False),
     "healthz": (lambda: reverse("healthz"), 200, False),
-    "tracking pixel": (_pixel_path, 200, False),
-    "tracking redirect": (_click_path, 302, False),
+    "tracking pixel": (lambda: pixel_path(make_message(), None), 200, False),
+    "tracking redirect": (lambda: click_path(make_message(), make_recipient(), CLICKED), 302, False),
 }
 
 
-def executable_inline_scripts(html: str) -> list[str]:
-    """The attributes of every <script> with a body that the browser would run (not a data block)."""
-    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.IGNORECASE | re.DOTALL)
-    return [attrs for attrs, body in scripts if body.strip() and not DATA_BLOCK.search(attrs)]
+def executable_inline_scripts(html: str) -> list[Element]:
+    """Every <script> with a body that the browser would run (not a data block)."""
+    return [s for s in elements(html, "script") if s.text.strip() and s.attrs.get("type") not in DATA_BLOCKS]
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -95,11 +78,11 @@ def test_html_pages_name_a_fresh_nonce_and_use_it_on_every_script(secure_client,
     for _ in range(2):
         response = secure_client.get(path, secure=True)
         (nonce,) = NONCE.findall(" ".join(csp_directives(response)["script-src"]))
-        scripts = SCRIPT.findall(response.text)
+        scripts = elements(response.text, "script")
         assert scripts, "a page of ours loads consent.js at least"
-        for attributes in scripts:
-            if not DATA_BLOCK.search(attributes):
-                assert f'nonce="{nonce}"' in attributes, attributes
+        for script in scripts:
+            if script.attrs.get("type") not in DATA_BLOCKS:
+                assert script.attrs.get("nonce") == nonce, script.attrs
         nonces.append(nonce)
     assert nonces[0] != nonces[1]
 
@@ -110,7 +93,7 @@ def test_every_inline_script_of_the_home_page_carries_the_header_nonce(secure_cl
     (nonce,) = NONCE.findall(" ".join(csp_directives(response)["script-src"]))
     executable = executable_inline_scripts(response.text)
     assert len(executable) >= 2  # Consent Mode defaults and the GTM loader
-    assert all(f'nonce="{nonce}"' in attrs for attrs in executable)
+    assert all(script.attrs.get("nonce") == nonce for script in executable)
 
 
 def _flags(morsel) -> tuple[bool, bool, str]:

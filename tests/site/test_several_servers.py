@@ -6,55 +6,20 @@ shared cache) on 127.0.0.1 against the test database, so they see only committed
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from consent.models import ConsentRecord, Cookie, Provider, Purpose
-from tests.html import script_text
+from tests.servers import page_banner, request, server_env, start_gunicorn, stop, wait_ready
 
-ROOT = Path(__file__).resolve().parents[2]
 CACHE_SECONDS = 2
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(url: str, *, body: dict | None = None, cookie: str = "") -> tuple[int, dict[str, list[str]], str]:
-    headers = {"Cookie": cookie} if cookie else {}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers |= {"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"}
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=10) as answer:
-            status, header_list, text = answer.status, answer.headers, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        status, header_list, text = error.code, error.headers, error.read().decode()
-    return status, {"Set-Cookie": header_list.get_all("Set-Cookie") or []}, text
-
-
-def page_banner(base: str) -> str:
-    """The banner hash that the home page served by ``base`` shows (its #cc-config)."""
-    return json.loads(script_text(request(base + "/")[2], "cc-config"))["banner"]
 
 
 @pytest.fixture
@@ -63,59 +28,20 @@ def servers(transactional_db) -> Iterator[list[str]]:
     from consent.demo import load_demo
 
     load_demo()
-    connection.ensure_connection()
-    settings = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{settings['USER']}@/{settings['NAME']}?host={settings['HOST']}",
-        "CONSENT_DECLARATIONS_CACHE_SECONDS": str(CACHE_SECONDS),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "WEB_CONCURRENCY": "2",
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "CONSENT_RATE_LIMIT": "1000",  # every request comes from 127.0.0.1
-    }
+    env = server_env(CONSENT_DECLARATIONS_CACHE_SECONDS=str(CACHE_SECONDS))
     env.pop("CACHE_URL", None)
     processes, bases = [], []
     with tempfile.TemporaryFile("w+") as log:
         try:
             for _ in range(2):
-                port = free_port()
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "nocrm_site.wsgi"],
-                        cwd=ROOT,
-                        env={**env, "PORT": str(port)},
-                        stdout=subprocess.DEVNULL,
-                        stderr=log,
-                    )
-                )
-                bases.append(f"http://127.0.0.1:{port}")
+                base, process = start_gunicorn(env, log)
+                processes.append(process)
+                bases.append(base)
             for base, process in zip(bases, processes, strict=True):
-                _wait_ready(base, process, log)
+                wait_ready(base, process, log)
             yield bases
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-
-def _wait_ready(base: str, process: subprocess.Popen, log, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if request(base + reverse("healthz"))[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    log.seek(0)
-    pytest.fail(f"gunicorn at {base} not ready: {log.read()[-2000:]}")
+            stop(*processes)
 
 
 def test_a_choice_made_through_one_server_is_honoured_by_the_other(servers):

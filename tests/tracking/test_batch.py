@@ -7,11 +7,8 @@ gunicorn server to see what a graceful exit writes.
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -23,7 +20,7 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.site.test_several_servers import ROOT, free_port, request
+from tests.servers import server_env, start_gunicorn, wait_for, wait_ready
 from tests.tracking.factories import click_path, goto_path, make_message, make_recipient, pixel_path
 from tests.tracking.responses import BROWSER
 from tracking import events
@@ -37,14 +34,6 @@ APP_URL = "https://app.nocrm.io/leads/7"
 
 def row(message, recipient, *, kind: str = EventKind.OPEN, url: str = "") -> EventRow:
     return EventRow(message.pk, recipient.pk if recipient else None, kind, url, datetime.now(UTC), "")
-
-
-def wait_for(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"still false after {timeout}s")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -204,29 +193,11 @@ def test_the_background_thread_writes_a_batch_soon_after_its_first_event() -> No
 def test_a_server_stopped_gracefully_writes_the_events_its_workers_hold() -> None:
     """gunicorn's worker_exit hook (gunicorn.conf.py): a deploy or a max_requests restart loses nothing."""
     message, recipient = make_message(), make_recipient()
-    settings = connection.settings_dict
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{settings['USER']}@/{settings['NAME']}?host={settings['HOST']}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "WEB_CONCURRENCY": "2",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "TRACKING_EVENT_FLUSH_SECONDS": "3600",  # only the exit can write them within this test
-    }
-    base = f"http://127.0.0.1:{port}"
+    env = server_env(TRACKING_EVENT_FLUSH_SECONDS="3600")  # only the exit can write them within this test
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "nocrm_site.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
+        base, server = start_gunicorn(env, log)
         try:
-            wait_for(lambda: _answers(base + "/healthz"), timeout=20)
+            wait_ready(base, server, log)
             for _ in range(10):
                 with urllib.request.urlopen(base + pixel_path(message, recipient), timeout=10) as answer:
                     assert answer.read() == PIXEL
@@ -239,13 +210,6 @@ def test_a_server_stopped_gracefully_writes_the_events_its_workers_hold() -> Non
                 server.wait()
         log.seek(0)
         assert Event.objects.filter(message=message, recipient=recipient).count() == 10, log.read()[-2000:]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return request(url)[0] == 200
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize(

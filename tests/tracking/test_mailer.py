@@ -2,18 +2,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
+from tests.html import attribute_values, elements
 from tests.tracking.factories import claims
 from tracking.mailer import MAX_TRACKED_URL, build_tracked_email, rewrite_links
 from tracking.models import Event, Recipient
 from tracking.tokens import Purpose, digest_matches, read_token
 
-HREF = re.compile(r'<a\b[^>]*href="([^"]*)"')
 SITE = "https://www.nocrm.io"
 INCOMPRESSIBLE = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(200))
 
@@ -21,6 +20,10 @@ INCOMPRESSIBLE = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in ra
 @pytest.fixture
 def email(message, recipient):
     return build_tracked_email(message=message, recipient=recipient)
+
+
+def hrefs(html: str) -> list[str]:
+    return attribute_values(html, "a", "href")
 
 
 def html_of(email) -> str:
@@ -42,18 +45,19 @@ def test_tracked_email_carries_both_unsubscribe_headers(email) -> None:
 
 def test_tracked_email_has_the_pixel_at_the_end_of_the_body(email, message, recipient) -> None:
     body = html_of(email)
-    [src] = re.findall(r'<img src="([^"]+)" width="1" height="1" alt=""', body)
-    assert body.index(src) < body.index("</body>")
-    path = urlsplit(unescape(src)).path
+    [pixel] = elements(body, "img", width="1", height="1", alt="")
+    [page_body] = elements(body, "body")
+    assert pixel in page_body.iter()  # the one pixel of the document, inside its body
+    path = urlsplit(pixel.attrs["src"]).path
     assert path.startswith("/o/")
     token_claims = read_token(Purpose.OPEN, path.removeprefix("/o/"))
     assert (token_claims.message_id, token_claims.recipient_id) == (message.pk, recipient.pk)
 
 
 def test_rewritten_links_round_trip_to_the_original_urls(email) -> None:
-    hrefs = [unescape(h) for h in HREF.findall(html_of(email))]
-    click = [h for h in hrefs if urlsplit(h).path.startswith("/l/")]
-    goto = [h for h in hrefs if urlsplit(h).path.startswith("/goto/")]
+    links = hrefs(html_of(email))
+    click = [h for h in links if urlsplit(h).path.startswith("/l/")]
+    goto = [h for h in links if urlsplit(h).path.startswith("/goto/")]
     assert len(click) == 1 and len(goto) == 1
     assert read_token(Purpose.LINK, urlsplit(click[0]).path.removeprefix("/l/")).target == (
         "https://www.nocrm.io/fonctionnalites/"
@@ -67,8 +71,8 @@ def test_rewritten_links_round_trip_to_the_original_urls(email) -> None:
 def test_following_the_rewritten_links_lands_on_the_original_urls(email) -> None:
     client = Client(headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"})
     landed = []
-    for href in HREF.findall(html_of(email)):
-        parts = urlsplit(unescape(href))
+    for href in hrefs(html_of(email)):
+        parts = urlsplit(href)
         if parts.path.startswith(("/l/", "/goto/")):
             response = client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
             assert response.status_code == 302
@@ -79,7 +83,7 @@ def test_following_the_rewritten_links_lands_on_the_original_urls(email) -> None
 
 def test_the_unsubscribe_link_in_the_body_is_the_header_one_and_not_rewritten(email) -> None:
     https = re.match(r"<([^>]+)>", email.extra_headers["List-Unsubscribe"])[1]
-    assert https in [unescape(h) for h in HREF.findall(html_of(email))]
+    assert https in hrefs(html_of(email))
     assert https in email.body  # the text part
 
 
@@ -93,8 +97,8 @@ def test_the_list_unsubscribe_url_unsubscribes_with_a_one_click_post(email, reci
 def test_the_pixel_carries_no_recipient_when_opens_are_counted_per_message(settings, message, recipient) -> None:
     settings.TRACKING_OPENS_WITHOUT_RECIPIENT = True
     body = html_of(build_tracked_email(message=message, recipient=recipient))
-    [src] = re.findall(r'<img src="([^"]+)"', body)
-    assert read_token(Purpose.OPEN, urlsplit(unescape(src)).path.removeprefix("/o/")).recipient_id is None
+    [src] = attribute_values(body, "img", "src")
+    assert read_token(Purpose.OPEN, urlsplit(src).path.removeprefix("/o/")).recipient_id is None
 
 
 def test_tracker_urls_use_the_tracking_base_url(settings, message, recipient) -> None:
@@ -115,6 +119,6 @@ def test_only_trackable_links_are_rewritten(message, recipient) -> None:
     assert rewritten.replace("https://www.nocrm.io/l/", "").count("href") == 7
     unchanged, changed = rewritten.split("<a class='x' ")
     assert unchanged == body.split("<a class='x' ")[0]
-    url = unescape(re.search(r"href='([^']+)'", changed)[1])
+    [url] = attribute_values(rewritten, "a", "href", class_="x")
     token_claims = read_token(Purpose.LINK, urlsplit(url).path.removeprefix("/l/"))
     assert token_claims.target == "https://example.com/?a=1&b=2"

@@ -1,4 +1,4 @@
-"""Small helpers that make model rows for tests."""
+"""Small helpers that make consent rows and cookies for tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from consent.models import ConsentRecord
+from consent.visitor import cookie
 
 
 def make_record(**fields: object) -> ConsentRecord:
@@ -33,3 +34,21 @@ def make_record(**fields: object) -> ConsentRecord:
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def consent_cookie_value(
+    *,
+    preferences: bool = False,
+    statistics: bool = False,
+    advertising: bool = False,
+    revision: int = 1,
+    age: int = 0,
+) -> str:
+    """A signed consent cookie, as the endpoint sets it, for a choice made ``age`` seconds ago."""
+    state = cookie.ConsentState(
+        consent_id=uuid.uuid4(),
+        choices={"preferences": preferences, "statistics": statistics, "advertising": advertising},
+        revision=revision,
+        decided_at=cookie.now() - age,
+    )
+    return cookie.dumps(state)
