@@ -45,7 +45,7 @@ from bench.harness import (  # noqa: E402
     wrk,
     wrk_command,
 )
-from consent.visitor.assets import UI_BUDGET_BYTES, UI_FILES  # noqa: E402
+from consent.visitor.assets import UI_BUDGET_BYTES, served_sizes  # noqa: E402
 
 HOME_TARGET = 0.9
 CONSENT_TARGET = 0.85
@@ -213,7 +213,7 @@ class Browser:
 def measure_browser(base: str) -> Browser:
     print("a new visitor's requests in Chromium", flush=True)
     requested, banner = page_requests(base)
-    return Browser(base=base, requests=requested, banner=banner, weight=ui_weight())
+    return Browser(base=base, requests=requested, banner=banner, weight=served_sizes())
 
 
 def page_requests(base: str) -> tuple[list[str], bool]:
@@ -239,20 +239,6 @@ def page_requests(base: str) -> tuple[list[str], bool]:
         finally:
             browser.close()
     return requested, banner
-
-
-def ui_weight() -> dict[str, int]:
-    """Bytes of each consent UI file as WhiteNoise sends it to a browser that accepts gzip: the collected
-    file's ``.gz`` (gzip -9, written by collectstatic), or the collected file where WhiteNoise kept no
-    ``.gz`` because it would save too little."""
-    from django.contrib.staticfiles.storage import staticfiles_storage
-
-    sizes = {}
-    for name in UI_FILES:
-        served = Path(staticfiles_storage.path(staticfiles_storage.stored_name(name)))
-        compressed = served.with_name(served.name + ".gz")
-        sizes[name] = (compressed if compressed.exists() else served).stat().st_size
-    return sizes
 
 
 def browser_rows(b: Browser) -> list[str]:

@@ -357,6 +357,10 @@ def load_demo() -> None:
             },
         )
     if not PolicyRevision.objects.exists():
+        snapshot = build_snapshot("demo")
         PolicyRevision.objects.create(
-            number=1, note="Première publication", banner_hash=banner_hash(build_snapshot("demo"))
+            number=1,
+            note="Première publication",
+            banner_hash=banner_hash(snapshot),
+            declarations=snapshot.declarations,
         )

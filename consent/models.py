@@ -139,6 +139,21 @@ class PolicyRevision(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, help_text=_("Ce qui change, par ex. « nouveau traceur »."))
     banner_hash = models.CharField(_("empreinte du bandeau"), max_length=64)
+    declarations = models.JSONField(
+        _("déclarations publiées"),
+        default=dict,
+        help_text=_("Ce que chaque finalité facultative déclarait à la publication, dans chaque langue."),
+    )
+    reasks_everyone = models.BooleanField(
+        _("redemande à tous"),
+        default=True,
+        help_text=_("Tous les visiteurs sont réinterrogés, y compris ceux qui avaient refusé."),
+    )
+    reasked_purposes = models.JSONField(
+        _("finalités redemandées"),
+        default=list,
+        help_text=_("Sinon : les visiteurs qui avaient accepté l'une de ces finalités sont réinterrogés."),
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -149,6 +164,10 @@ class PolicyRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}"
+
+    def reasks(self, purpose: str) -> bool:
+        """Whether a visitor who granted ``purpose`` under an earlier revision is asked again."""
+        return self.reasks_everyone or purpose in self.reasked_purposes
 
 
 class BannerVersion(models.Model):

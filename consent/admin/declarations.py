@@ -1,10 +1,39 @@
 """Admin for marketers: purposes, providers, cookie and e-mail tracker declarations."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from consent.backoffice.revisions import declaration_changes
 from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie
+from consent.visitor.snapshot import get_snapshot
+
+
+class WarnsOfUnpublishedChanges:
+    """Says on the declarations' lists when visitors have not seen what changed, and how to ask them."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        changes = declaration_changes(get_snapshot())
+        if changes:
+            described = "; ".join(
+                c.label
+                + (f" (+ {', '.join(c.added)})" if c.added else "")
+                + (f" (− {', '.join(c.removed)})" if c.removed else "")
+                for c in changes
+            )
+            text = gettext(
+                "Déclarations modifiées depuis la dernière révision : %(changes)s. Les visiteurs qui ont "
+                "choisi sous cette révision ne les ont pas vues."
+            ) % {"changes": described}
+            if request.user.has_perm("consent.bump_policyrevision"):
+                url = reverse("admin:consent_policyrevision_bump")
+                text = format_html('{} <a href="{}">{}</a>', text, url, gettext("Publier une nouvelle révision"))
+            messages.warning(request, text)
+        return super().changelist_view(request, extra_context)
 
 
 class CookieInline(TranslationTabularInline):
@@ -15,7 +44,7 @@ class CookieInline(TranslationTabularInline):
 
 
 @admin.register(Purpose)
-class PurposeAdmin(TranslationAdmin):
+class PurposeAdmin(WarnsOfUnpublishedChanges, TranslationAdmin):
     list_display = ("name", "slug", "required", "order", "cookie_count")
     list_editable = ("order",)
     ordering = ("order",)
@@ -44,14 +73,14 @@ class EmailTrackerInline(TranslationTabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(WarnsOfUnpublishedChanges, admin.ModelAdmin):
     list_display = ("name", "privacy_policy_url")
     search_fields = ("name",)
     inlines = [ProviderCookieInline, EmailTrackerInline]
 
 
 @admin.register(Cookie)
-class CookieAdmin(TranslationAdmin):
+class CookieAdmin(WarnsOfUnpublishedChanges, TranslationAdmin):
     list_display = ("name", "provider", "purpose", "party", "duration", "order")
     list_filter = ("purpose", "party", "provider")
     list_select_related = ("provider", "purpose")

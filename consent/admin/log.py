@@ -91,6 +91,11 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         return [
             path("export/", wrap(self.export_view), name="consent_consentrecord_export"),
             path("lookup/", wrap(self.lookup_view), name="consent_consentrecord_lookup"),
+            path(
+                "banner/<str:banner_hash>/",
+                wrap(self.banner_version_view),
+                name="consent_consentrecord_banner",
+            ),
             path("retention/", wrap(self.retention_view), name="consent_consentrecord_retention"),
             path("analytics/", wrap(self.analytics_view), name="consent_consentrecord_analytics"),
             *super().get_urls(),
@@ -101,6 +106,9 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def lookup_view(self, request: HttpRequest) -> HttpResponse:
         return views.lookup_consent(request, self)
+
+    def banner_version_view(self, request: HttpRequest, banner_hash: str) -> HttpResponse:
+        return views.banner_version(request, self, banner_hash)
 
     def retention_view(self, request: HttpRequest) -> HttpResponse:
         return views.retention_page(request, self)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from psycopg import sql
 
-from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
+from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, PolicyRevision
 from exports.cells import neutralised_sql
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8"}
@@ -148,5 +148,16 @@ def consent_history(consent_id: uuid.UUID) -> dict[str, Any]:
                 "banner_hash": rev.banner_hash,
             }
             for rev in revisions
+        ],  # The banner and dialog each decision's page showed, exactly as stored before it was served.
+        "banner_versions": [
+            {
+                "hash": v.hash,
+                "revision": v.revision,
+                "language": v.language,
+                "first_shown_at": iso_utc(v.created_at),
+                "html": v.html,
+                "declarations": v.declarations,
+            }
+            for v in BannerVersion.objects.filter(hash__in={r.banner_hash for r in records}).order_by("created_at")
         ],
     }

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import PolicyRevision
+from consent.models import OPTIONAL_PURPOSES, PolicyRevision
 
 
 class PeriodForm(forms.Form):
@@ -40,5 +40,34 @@ class BumpForm(forms.Form):
     note = forms.CharField(
         label=_("Ce qui change"),
         max_length=PolicyRevision._meta.get_field("note").max_length,
-        help_text=_("Par exemple « nouveau traceur LinkedIn ». Tous les visiteurs seront réinterrogés."),
+        help_text=_("Par exemple « nouveau traceur LinkedIn »."),
     )
+    reask = forms.ChoiceField(
+        label=_("Qui est réinterrogé"),
+        choices=[
+            ("purposes", _("Les visiteurs qui avaient accepté l'une des finalités cochées ci-dessous")),
+            ("everyone", _("Tous les visiteurs, y compris ceux qui avaient refusé")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,  # a form that says nothing asks everyone again
+        help_text=_(
+            "Un refus reste valable quand une finalité gagne un traceur : on ne redemande que si la "
+            "révision l'exige (nouvelle finalité, texte du bandeau changé)."
+        ),
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Finalités dont les déclarations changent"),
+        choices=[(p.value, p.label) for p in OPTIONAL_PURPOSES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("reask") == "purposes" and not data.get("purposes"):
+            raise forms.ValidationError(gettext("Cochez au moins une finalité, ou réinterrogez tout le monde."))
+        return data
+
+    def reask_purposes(self) -> list[str] | None:
+        """None: everyone is asked again; else the purposes whose visitors who granted them are."""
+        return self.cleaned_data["purposes"] if self.cleaned_data.get("reask") == "purposes" else None

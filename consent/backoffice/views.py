@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -24,8 +24,9 @@ from consent.backoffice import charts, export
 from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm
 from consent.backoffice.periods import day_start, last_days
 from consent.backoffice.retention import purge_consents, retention_cutoff
-from consent.backoffice.revisions import bump_policy_revision
-from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PolicyRevision
+from consent.backoffice.revisions import bump_policy_revision, declaration_changes
+from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, PolicyRevision
+from consent.visitor.snapshot import get_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,19 @@ def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     )
 
 
+@require_safe
+def banner_version(request: HttpRequest, admin: ModelAdmin, banner_hash: str) -> HttpResponse:
+    """The banner and settings dialog of one stored version, as the visitors who chose on it saw them.
+
+    Shown inert: the page may run no script and submit no form (CSP sandbox).
+    """
+    _require(request, "consent.view_consentrecord")
+    version = get_object_or_404(BannerVersion, hash=banner_hash)
+    response = render(request, "consent/backoffice/banner_version.html", {"version": version})
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'self'; img-src 'self'"
+    return response
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def retention_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     """What the purge would remove, and a button to run it now (it also runs from cron)."""
@@ -152,12 +166,19 @@ def analytics_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def bump_revision(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
-    """Publish a new policy revision with a note; every visitor is asked again."""
+    """Publish a new policy revision with a note; the visitors it names are asked again."""
     _require(request, "consent.bump_policyrevision")
-    form = BumpForm(request.POST or None)
+    changes = declaration_changes(get_snapshot())
+    changed = [c.purpose for c in changes]
+    initial = {"reask": "purposes", "purposes": changed} if changed else {"reask": "everyone"}
+    form = BumpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        revision = bump_policy_revision(author=request.user, note=form.cleaned_data["note"])
+        revision = bump_policy_revision(
+            author=request.user, note=form.cleaned_data["note"], reask_purposes=form.reask_purposes()
+        )
         messages.success(request, gettext("Révision %(number)d publiée.") % {"number": revision.number})
         return HttpResponseRedirect(reverse(f"{admin.admin_site.name}:consent_policyrevision_changelist"))
     current = PolicyRevision.objects.order_by("-number").first()
-    return _page(request, admin, "bump", gettext("Publier une nouvelle révision"), form=form, current=current)
+    return _page(
+        request, admin, "bump", gettext("Publier une nouvelle révision"), form=form, current=current, changes=changes
+    )

@@ -42,6 +42,7 @@ def consent_ui(context: template.Context) -> SafeString:
 @register.simple_tag(takes_context=True)
 def consent_gtm(context: template.Context) -> SafeString:
     """Consent Mode v2 defaults, a returning visitor's update, then Google Tag Manager."""
+    snapshot = get_snapshot()
     return render_to_string(
         "consent/_gtm.html",
         {
@@ -50,7 +51,9 @@ def consent_gtm(context: template.Context) -> SafeString:
             # Read by the inline script from #cc-gtm (json_script), so that the script itself is fixed.
             "gtm": {
                 "cookie": settings.CONSENT_COOKIE_NAME,
-                "revision": get_snapshot().revision,
+                "revision": snapshot.revision,
+                "reaskAll": snapshot.reask_all,
+                "reask": snapshot.reask,
                 "maxAge": settings.CONSENT_MAX_AGE,
                 "purposes": list(OPTIONAL_PURPOSES),
                 "mapping": settings.CONSENT_GTM_MAPPING,
@@ -104,4 +107,4 @@ def _purpose_name(slug: str) -> str:
 def consent_granted(request: HttpRequest, purpose: str) -> bool:
     """Server-side check; the page then varies by visitor, so use it only where that is acceptable."""
     state = cookie.read(request)
-    return state is not None and state.revision == get_snapshot().revision and state.granted(purpose)
+    return state is not None and get_snapshot().choice_stands(state) and state.granted(purpose)

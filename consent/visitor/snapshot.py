@@ -32,6 +32,7 @@ from consent.models import (
     Provider,
     Purpose,
 )
+from consent.visitor.cookie import ConsentState
 
 VERSION_KEY = "consent:declarations-version"
 logger = logging.getLogger(__name__)
@@ -50,11 +51,35 @@ class Snapshot:
     cookie_rules: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # Every declared cookie name or family, so that consent.js can report the undeclared ones.
     known_cookies: list[str] = field(default_factory=list)
-    # The consent UI rendered once per language (see the consent_ui tag): same for every visitor.
-    rendered_ui: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # What each optional purpose declares now (purpose_declarations), and what it declared when
+    # the current revision was published (empty for revisions published before this was kept).
+    declarations: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    published: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    # The last revision that asked everyone again, and per purpose the last that asked again the
+    # visitors who had granted it: an older choice stands until one of them (choice_stands).
+    reask_all: int = 1
+    reask: dict[str, int] = field(default_factory=dict)
 
     def trackers_for(self, audience: str) -> list[EmailTracker]:
         return [t for t in self.email_trackers if t.audience == audience]
+
+    def choice_stands(self, state: ConsentState) -> bool:
+        """Whether a choice made under ``state.revision`` is still the visitor's choice now.
+
+        A revision asks again everyone, or only the visitors who had granted a purpose whose
+        declarations changed: a refusal stands (the visitor is not asked again for it).
+        """
+        if state.revision == self.revision:
+            return True
+        if not self.reask_all <= state.revision < self.revision:
+            return False
+        return all(self.reask.get(purpose, 0) <= state.revision for purpose in state.choices if state.granted(purpose))
+
+    def changed_purposes(self) -> list[str]:
+        """The optional purposes whose declarations changed since the current revision was published."""
+        if not self.published:
+            return []
+        return [slug for slug in OPTIONAL_PURPOSES if self.declarations.get(slug) != self.published.get(slug)]
 
 
 class _State:
@@ -92,7 +117,12 @@ def build_snapshot(version: str) -> Snapshot:
     cookies = Cookie.objects.select_related("provider")
     purposes = list(Purpose.objects.prefetch_related(Prefetch("cookies", queryset=cookies)))
     trackers = list(EmailTracker.objects.select_related("provider"))
-    latest = PolicyRevision.objects.order_by("-number").values("number", "created_at").first()
+    revisions = list(
+        PolicyRevision.objects.order_by("number").values(
+            "number", "created_at", "declarations", "reasks_everyone", "reasked_purposes"
+        )
+    )
+    latest = revisions[-1] if revisions else None
     rules = {
         p.slug: [(c.name, c.path) for c in p.cookies.all() if c.party == "first"]
         for p in purposes
@@ -106,8 +136,34 @@ def build_snapshot(version: str) -> Snapshot:
         version=version,
         cookie_rules=rules,
         known_cookies=sorted({c.name for p in purposes for c in p.cookies.all()}),
+        declarations=purpose_declarations(purposes),
+        published=latest["declarations"] if latest else {},
+        reask_all=max((r["number"] for r in revisions if r["reasks_everyone"]), default=1),
+        reask={
+            slug: max((r["number"] for r in revisions if slug in r["reasked_purposes"]), default=0)
+            for slug in OPTIONAL_PURPOSES
+        },
     )
     return dataclasses.replace(snapshot, banner_hash=banner_hash(snapshot))
+
+
+def purpose_declarations(purposes: list[Purpose]) -> dict[str, object]:
+    """For each optional purpose, what visitors are told about it in every language: its texts and
+    its cookies. A policy revision keeps it, so that a later change shows (Snapshot.changed_purposes)."""
+    declared: dict[str, object] = {}
+    for purpose in purposes:
+        if purpose.slug not in OPTIONAL_PURPOSES:
+            continue
+        texts = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                cookies = sorted(
+                    [c.name, c.provider.name, c.party, c.path, str(c.duration), str(c.description)]
+                    for c in purpose.cookies.all()
+                )
+                texts[code] = {"name": str(purpose.name), "description": str(purpose.description), "cookies": cookies}
+        declared[purpose.slug] = texts
+    return declared
 
 
 def banner_hash(snapshot: Snapshot) -> str:

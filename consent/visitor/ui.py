@@ -154,6 +154,10 @@ def _config(snapshot: Snapshot, language: str, banner_hash: str) -> dict[str, ob
     return {
         "name": settings.CONSENT_COOKIE_NAME,
         "rev": snapshot.revision,
+        # A choice of an older revision stands unless a later one asked again everyone (reaskAll)
+        # or the visitors who granted one of its purposes (reask): Snapshot.choice_stands.
+        "reaskAll": snapshot.reask_all,
+        "reask": snapshot.reask,
         "banner": banner_hash,
         "maxAge": settings.CONSENT_MAX_AGE,
         "url": reverse("consent:update"),

@@ -93,7 +93,7 @@ def update(request: HttpRequest) -> HttpResponse:
         state,
         action=action,
         stored=stored,
-        current=version.revision == snapshot.revision,
+        current=snapshot.choice_stands(state),
         is_json=is_json,
     )
     cookie.write(response, state)  # the choice applies even when the proof must be re-sent
@@ -159,7 +159,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     """The settings dialog as a page of its own: the footer link's target when JavaScript is off."""
     state = cookie.read(request)
     snapshot = get_snapshot()
-    current = state if state and state.revision == snapshot.revision else None
+    current = state if state and snapshot.choice_stands(state) else None
     response = render(
         request,
         "consent/settings.html",
@@ -182,7 +182,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 def state_css(request: HttpRequest) -> HttpResponse:
     """For browsers without JavaScript: shows the banner while the visitor has no valid choice."""
     state = cookie.read(request)
-    valid = state is not None and state.revision == get_snapshot().revision
+    valid = state is not None and get_snapshot().choice_stands(state)
     response = HttpResponse("" if valid else ".cc-banner{display:block}", content_type="text/css")
     add_never_cache_headers(response)
     return response

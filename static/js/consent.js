@@ -62,8 +62,8 @@
   }
 
   // The consent cookie, "id.purposes.revision.time:signature" (decision 0001). A choice counts
-  // only for the current revision and while younger than the max age. The signature is checked by
-  // the server, never here.
+  // while it stands under the current revision and is younger than the max age. The signature is
+  // checked by the server, never here.
   function readStoredChoice() {
     const pattern = new RegExp("(?:^|; )" + config.name + "=([^:;]*)");
     const match = document.cookie.match(pattern);
@@ -73,10 +73,24 @@
       choices[purpose] = parts && parts[1][index] === "1";
     });
     const fresh = parts && Date.now() / 1000 - Number(parts[3]) < config.maxAge;
-    if (parts && Number(parts[2]) === config.rev && fresh) {
+    if (parts && fresh && choiceStands(Number(parts[2]), choices)) {
       return { id: parts[0], choices, decidedAt: parts[3] };
     }
     return null;
+  }
+
+  // A choice made under an older revision stands unless a later revision asked again everyone,
+  // or the visitors who had granted one of its purposes (its declarations changed): a refusal
+  // stands. The server decides the same way (Snapshot.choice_stands).
+  function choiceStands(revision, choices) {
+    if (revision === config.rev) {
+      return true;
+    }
+    if (revision < config.reaskAll || revision > config.rev) {
+      return false;
+    }
+    const askedAgain = (purpose) => (config.reask[purpose] || 0) > revision;
+    return purposes.every((purpose) => !choices[purpose] || !askedAgain(purpose));
   }
 
   // Turns inert scripts into real ones, in page order: a classic external script finishes loading
@@ -176,13 +190,21 @@
 
   // Posts the pending decision. A 2xx or a 4xx (which will never succeed) clears it; a 5xx or a
   // network error retries after 2 s, then 4 s, 8 s…, and the next page retries too; a 429 (too
-  // many decisions from this client) retries when the server says. ``onAnswer`` gets the choices
-  // the server recorded (it also reads the Sec-GPC header, which this page cannot see).
+  // many decisions from this client) retries when the server says. ``onAnswer``, if given, is
+  // called once: with the choices the server recorded when it answers with them (it also reads
+  // the Sec-GPC header, which this page cannot see), else with the choices as made.
   function sendPending(onAnswer) {
     const pending = readPending();
     if (!pending) {
       return;
     }
+    let answered = !onAnswer;
+    const answer = (choices) => {
+      if (!answered) {
+        answered = true;
+        onAnswer(choices);
+      }
+    };
     fetch(config.url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -190,13 +212,15 @@
     })
       .then((response) => {
         if (response.status === 429) {
+          answer(pending.c);
           const seconds = Number(response.headers.get("Retry-After")) || 60;
-          setTimeout(sendPending, seconds * 1000, onAnswer);
-          return;
+          setTimeout(sendPending, seconds * 1000);
+          return null;
         }
-        if (onAnswer && (response.ok || response.status === 503)) {
-          response.json().then((answer) => answer.choices && onAnswer(answer.choices));
-        }
+        const body = response.json().then(
+          (recorded) => answer(recorded.choices || pending.c),
+          () => answer(pending.c),
+        );
         if (response.status >= 500) {
           throw response;
         }
@@ -206,14 +230,14 @@
           // header; never their values) and lists the undeclared ones in the admin.
           fetch(config.report, { method: "POST" });
         }
+        return body;
       })
       .catch((error) => {
-        if (onAnswer && !(error instanceof Response)) {
-          onAnswer(pending.c); // no answer at all: the choice as made applies
-          onAnswer = undefined;
+        if (!(error instanceof Response)) {
+          answer(pending.c); // no answer at all (network): the choice as made applies
         }
         retryDelay *= 2;
-        setTimeout(sendPending, retryDelay, onAnswer);
+        setTimeout(sendPending, retryDelay);
       })
       .then(() => {
         if (reloadAfterSend) {
@@ -253,19 +277,14 @@
     if (dialog.open) {
       dialog.close();
     }
-    // A browser may send Global Privacy Control as a header only: then the server leaves
-    // advertising off after "accept all", and this page follows its answer. Until it comes,
-    // advertising waits.
-    const provisional = Object.assign({}, choices);
     if (action === "accept_all") {
-      provisional.advertising = false;
+      // A browser may send Global Privacy Control as a header only: then the server leaves
+      // advertising off after "accept all", and this page follows its answer.
+      sendPending((recorded) => applyChoices(recorded, true));
+    } else {
+      applyChoices(choices, true);
+      sendPending();
     }
-    applyChoices(provisional, true);
-    sendPending((recorded) => {
-      if (purposes.some((purpose) => recorded[purpose] !== provisional[purpose])) {
-        applyChoices(recorded, true);
-      }
-    });
   }
 
   // Fills the dialog: switches from the current choice, the consent ID and the date of the last
@@ -331,7 +350,7 @@
 
   const pending = readPending();
   const stored = readStoredChoice();
-  if (pending && pending.b.revision === config.rev) {
+  if (pending && choiceStands(pending.b.revision, pending.c)) {
     applyChoices(pending.c, true);
     sendPending();
   } else if (pending) {

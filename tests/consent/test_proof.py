@@ -149,3 +149,120 @@ def test_a_decision_sent_again_after_its_answer_was_lost_gets_the_stored_consent
     assert retry.status_code == 200
     assert _cookie(retry).consent_id == stored and retry.json()["consent_id"] == str(stored)
     assert ConsentRecord.objects.count() == 1
+
+
+def test_the_lookup_shows_the_banner_each_decision_was_made_on_and_the_json_carries_it(client, demo):
+    from tests.consent.helpers import login
+
+    consent_post(client, {"action": "reject_all"})
+    record = ConsentRecord.objects.get()
+    login(client, "DPO")
+    lookup = reverse("admin:consent_consentrecord_lookup") + f"?consent_id={record.consent_id}"
+    page = client.get(lookup).content.decode()
+    link = reverse("admin:consent_consentrecord_banner", args=[record.banner_hash])
+    assert link in page
+    shown = client.get(link)
+    assert shown.status_code == 200 and "sandbox" in shown["Content-Security-Policy"]
+    version = BannerVersion.objects.get(hash=record.banner_hash)
+    assert version.html in shown.content.decode()
+    assert client.get(reverse("admin:consent_consentrecord_banner", args=["f" * 64])).status_code == 404
+    document = client.get(lookup + "&format=json").json()
+    [stored] = document["banner_versions"]
+    assert stored["hash"] == record.banner_hash and stored["html"] == version.html
+    assert stored["declarations"] == version.declarations and stored["revision"] == 1
+
+
+def test_banner_versions_are_append_only(demo):
+    from django.db import DatabaseError, connection, transaction
+
+    banner_hash()
+    for statement in ("UPDATE consent_bannerversion SET revision = 9", "DELETE FROM consent_bannerversion"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert BannerVersion.objects.filter(revision=1).exists()
+
+
+def _publish(capture, **options) -> None:
+    with capture(execute=True):
+        bump_policy_revision(author=None, note="changement", **options)
+
+
+def _choose(client, action: str) -> str:
+    """A visitor decides under the current revision; their cookie."""
+    client.cookies.clear()
+    response = consent_post(client, {"action": action})
+    return response.cookies[settings.CONSENT_COOKIE_NAME].value
+
+
+def _banner_shown(client, cookie_value: str) -> bool:
+    client.cookies.clear()
+    client.cookies[settings.CONSENT_COOKIE_NAME] = cookie_value
+    return client.get(reverse("consent:state-css")).content == b".cc-banner{display:block}"
+
+
+def _add_advertising_cookie(capture) -> None:
+    from consent.models import Cookie, Provider, Purpose
+
+    with capture(execute=True):
+        Cookie.objects.create(
+            provider=Provider.objects.get(name="LinkedIn"),
+            purpose=Purpose.objects.get(slug="advertising"),
+            name="li_gc",
+            description_fr="LinkedIn : consentement",
+            description_en="LinkedIn: consent",
+            duration_fr="6 mois",
+            duration_en="6 months",
+        )
+
+
+def test_a_changed_purpose_shows_in_the_admin_until_a_revision_is_published(
+    client, demo, django_capture_on_commit_callbacks
+):
+    from tests.consent.helpers import login
+
+    login(client, None, superuser=True)
+    cookies_list = reverse("admin:consent_cookie_changelist")
+    assert "Déclarations modifiées" not in client.get(cookies_list).content.decode()
+    _add_advertising_cookie(django_capture_on_commit_callbacks)
+    page = client.get(cookies_list).content.decode()
+    assert "Déclarations modifiées" in page and "li_gc" in page
+    assert reverse("admin:consent_policyrevision_bump") in page
+    bump = client.get(reverse("admin:consent_policyrevision_bump"))
+    assert bump.context["form"].initial == {"reask": "purposes", "purposes": ["advertising"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:consent_policyrevision_bump"),
+            {"note": "nouveau traceur LinkedIn", "reask": "purposes", "purposes": ["advertising"]},
+        )
+    assert response.status_code == 302
+    assert "Déclarations modifiées" not in client.get(cookies_list).content.decode()
+
+
+def test_a_revision_for_one_purpose_asks_again_only_those_who_had_granted_it(
+    client, demo, django_capture_on_commit_callbacks
+):
+    refused, accepted = _choose(client, "reject_all"), _choose(client, "accept_all")
+    _add_advertising_cookie(django_capture_on_commit_callbacks)
+    _publish(django_capture_on_commit_callbacks, reask_purposes=["advertising"])
+    assert not _banner_shown(client, refused)  # a refusal stands: not asked again within its life
+    assert _banner_shown(client, accepted)  # never saw the new advertising cookie
+    # The page's script and the Consent Mode script decide the same way.
+    config = json.loads(script_text(client.get("/").content.decode(), "cc-config"))
+    assert config["rev"] == 2 and config["reaskAll"] == 1 and config["reask"]["advertising"] == 2
+
+
+def test_a_revision_for_everyone_asks_again_refusals_too(client, demo, django_capture_on_commit_callbacks):
+    refused = _choose(client, "reject_all")
+    _publish(django_capture_on_commit_callbacks)
+    assert _banner_shown(client, refused)
+
+
+def test_the_bump_form_refuses_to_ask_again_for_no_purpose(client, demo):
+    from tests.consent.helpers import login
+
+    login(client, None, superuser=True)
+    response = client.post(reverse("admin:consent_policyrevision_bump"), {"note": "x", "reask": "purposes"})
+    assert response.status_code == 200 and response.context["form"].errors
+    from consent.models import PolicyRevision
+
+    assert PolicyRevision.objects.count() == 1
