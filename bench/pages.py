@@ -180,7 +180,9 @@ def consent_cookie(base: str) -> str:
         headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"},
     )
     assert status == 200, status
-    (value,) = (c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") if c.startswith("nocrm_consent="))
+    (value,) = (
+        c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") if c.split("=", 1)[0].endswith("nocrm_consent")
+    )
     return value
 
 

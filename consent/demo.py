@@ -111,7 +111,7 @@ PROVIDERS = {
 COOKIES = [
     DemoCookie(
         provider="noCRM.io",
-        name="nocrm_consent",
+        name="__Host-nocrm_consent",
         purpose="necessary",
         party=Party.FIRST,
         description=Text(

@@ -50,7 +50,7 @@ def consent_gtm(context: template.Context) -> SafeString:
             "requires": settings.CONSENT_GTM_REQUIRES,
             # Read by the inline script from #cc-gtm (json_script), so that the script itself is fixed.
             "gtm": {
-                "cookie": settings.CONSENT_COOKIE_NAME,
+                "cookie": cookie.cookie_name(),
                 "revision": snapshot.revision,
                 "reaskAll": snapshot.reask_all,
                 "reask": snapshot.reask,

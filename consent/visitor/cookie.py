@@ -61,20 +61,32 @@ def _signer() -> signing.Signer:
     return signing.Signer(salt=SALT)
 
 
+def cookie_name() -> str:
+    """The consent cookie's name: with the ``__Host-`` prefix when it is host-only and secure.
+
+    Browsers accept a ``__Host-`` cookie only from a secure page, host-only and on path "/", so no
+    sibling subdomain (``Domain=.nocrm.io``) can plant or overwrite it. With ``CONSENT_COOKIE_DOMAIN``
+    set (one choice shared by several subdomains) the prefix is impossible; see the README.
+    """
+    prefix = "__Host-" if settings.CONSENT_COOKIE_SECURE and not settings.CONSENT_COOKIE_DOMAIN else ""
+    return prefix + settings.CONSENT_COOKIE_NAME
+
+
 def read(request: HttpRequest) -> ConsentState | None:
     """The visitor's verified state, parsed once per request."""
     if not hasattr(request, "_consent_state"):
-        raw = request.COOKIES.get(settings.CONSENT_COOKIE_NAME)
+        raw = request.COOKIES.get(cookie_name())
         request._consent_state = loads(raw) if raw else None
     return request._consent_state
 
 
 def write(response: HttpResponse, state: ConsentState) -> None:
     response.set_cookie(
-        settings.CONSENT_COOKIE_NAME,
+        cookie_name(),
         dumps(state),
         max_age=settings.CONSENT_MAX_AGE,
         domain=settings.CONSENT_COOKIE_DOMAIN,
+        path="/",
         secure=settings.CONSENT_COOKIE_SECURE,
         httponly=False,  # the page's script reads the choices
         samesite="Lax",

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consent.models import OPTIONAL_PURPOSES, BannerVersion
+from consent.visitor.cookie import cookie_name
 from consent.visitor.snapshot import Snapshot, get_snapshot
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def _store(snapshot: Snapshot, language: str, ui: RenderedUI) -> None:
 def _config(snapshot: Snapshot, language: str, banner_hash: str) -> dict[str, object]:
     """What consent.js reads from the page (rendered with ``json_script`` as ``#cc-config``)."""
     return {
-        "name": settings.CONSENT_COOKIE_NAME,
+        "name": cookie_name(),
         "rev": snapshot.revision,
         # A choice of an older revision stands unless a later one asked again everyone (reaskAll)
         # or the visitors who granted one of its purposes (reask): Snapshot.choice_stands.

@@ -150,7 +150,7 @@ def _expire_withdrawn(request: HttpRequest, response: HttpResponse, choices: dic
             continue
         for pattern, path in rules.get(slug, []):
             for name in [n for n in request.COOKIES if fnmatch.fnmatchcase(n, pattern)]:
-                if name != settings.CONSENT_COOKIE_NAME:
+                if name != cookie.cookie_name():
                     response.delete_cookie(name, path=path, domain=parent)
 
 
@@ -196,7 +196,7 @@ REPORTS_PER_MINUTE = 10  # per client: a browser reports once after each decisio
 def report_cookies(request: HttpRequest) -> HttpResponse:
     """consent.js calls this after a choice: the cookie names this request carries (never their
     values) that no declaration covers are kept for marketers to review. Rate-limited per client."""
-    known = get_snapshot().known_cookies
+    known = [*get_snapshot().known_cookies, cookie.cookie_name()]
     undeclared = sorted(
         name
         for name in request.COOKIES

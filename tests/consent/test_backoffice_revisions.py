@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from consent.models import PolicyRevision
+from consent.visitor.cookie import cookie_name
 from consent.visitor.snapshot import build_snapshot, get_snapshot
 from tests.consent.factories import consent_cookie_value
 from tests.consent.helpers import login
@@ -13,7 +14,7 @@ def test_bump_records_author_note_and_banner_hash_and_asks_visitors_again(
     client, demo, django_capture_on_commit_callbacks
 ):
     dpo = login(client, "DPO")
-    client.cookies["nocrm_consent"] = consent_cookie_value(preferences=True, statistics=True, revision=1)
+    client.cookies[cookie_name()] = consent_cookie_value(preferences=True, statistics=True, revision=1)
     state_css = reverse("consent:state-css")
     assert client.get(state_css).content == b""  # the visitor's choice counts
 
@@ -26,7 +27,7 @@ def test_bump_records_author_note_and_banner_hash_and_asks_visitors_again(
     assert revision.banner_hash == build_snapshot("test").banner_hash
     assert get_snapshot().revision == 2
     assert client.get(state_css).content == b".cc-banner{display:block}"  # asked again
-    client.cookies["nocrm_consent"] = consent_cookie_value(preferences=True, statistics=True, revision=2)
+    client.cookies[cookie_name()] = consent_cookie_value(preferences=True, statistics=True, revision=2)
     assert client.get(state_css).content == b""
 
 

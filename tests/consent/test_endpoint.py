@@ -7,11 +7,12 @@ from django.urls import reverse
 
 from consent.models import ConsentRecord
 from consent.visitor import cookie
+from consent.visitor.cookie import cookie_name
 from tests.consent.helpers import banner_hash, consent_post
 
 
 def _state(client) -> cookie.ConsentState:
-    state = cookie.loads(client.cookies["nocrm_consent"].value)
+    state = cookie.loads(client.cookies[cookie_name()].value)
     assert state is not None
     return state
 
@@ -31,7 +32,7 @@ def test_reject_all_stores_a_refusal_and_a_cookie(client, demo):
     state = _state(client)
     assert state.consent_id == record.consent_id
     assert state.choices == {"preferences": False, "statistics": False, "advertising": False}
-    morsel = client.cookies["nocrm_consent"]
+    morsel = client.cookies[cookie_name()]
     assert morsel["samesite"] == "Lax" and not morsel["httponly"] and morsel["secure"]
     assert int(morsel["max-age"]) == 183 * 24 * 3600
 
@@ -128,7 +129,7 @@ def test_no_js_form_with_a_return_address_that_is_not_a_path_is_refused(client, 
         HTTP_ORIGIN="http://testserver",
     )
     assert response.status_code == 400
-    assert not ConsentRecord.objects.exists() and "nocrm_consent" not in response.cookies
+    assert not ConsentRecord.objects.exists() and cookie_name() not in response.cookies
 
 
 @pytest.mark.parametrize(
@@ -146,7 +147,7 @@ def test_cross_site_post_is_refused_and_stores_nothing(client, demo, headers):
         reverse("consent:update"), data=json.dumps({"action": "accept_all"}), content_type="application/json", **headers
     )
     assert response.status_code == 403
-    assert not ConsentRecord.objects.exists() and "nocrm_consent" not in response.cookies
+    assert not ConsentRecord.objects.exists() and cookie_name() not in response.cookies
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_bad_input_gets_400_and_stores_nothing(client, demo, body):
     response = consent_post(client, body)
     assert response.status_code == 400
     assert "error" in response.json()
-    assert not ConsentRecord.objects.exists() and "nocrm_consent" not in response.cookies
+    assert not ConsentRecord.objects.exists() and cookie_name() not in response.cookies
 
 
 def test_oversized_body_is_refused(client, demo):
@@ -231,7 +232,7 @@ def test_get_is_not_allowed(client, demo):
 
 def test_forged_cookie_gets_a_fresh_consent_id(client, demo):
     victim = uuid.uuid4()
-    client.cookies["nocrm_consent"] = f"{victim}.111.1.{int(time.time())}:forged-signature"
+    client.cookies[cookie_name()] = f"{victim}.111.1.{int(time.time())}:forged-signature"
     consent_post(client, {"action": "reject_all"})
     record = ConsentRecord.objects.get()
     assert record.consent_id != victim
@@ -273,7 +274,7 @@ def test_database_down_answers_503_and_the_choice_still_applies(client, postgres
 def test_cold_server_with_database_down_answers_503_not_500(client, database_down):
     response = consent_post(client, {"action": "reject_all", "banner": "0" * 64})
     assert response.status_code == 503
-    assert "nocrm_consent" not in response.cookies
+    assert cookie_name() not in response.cookies
 
 
 def _report(client):
@@ -337,3 +338,16 @@ def test_two_clients_behind_the_load_balancer_have_their_own_report_limit(client
     first = [report("203.0.113.7") for _ in range(11)]
     assert first == [200] * 10 + [429]
     assert report("198.51.100.9") == 200
+
+
+def test_the_consent_cookie_is_a_host_only_prefixed_cookie(client, demo, settings):
+    response = consent_post(client, {"action": "reject_all"})
+    morsel = response.cookies["__Host-nocrm_consent"]
+    assert morsel["secure"] and morsel["path"] == "/" and not morsel["domain"]
+
+
+def test_with_a_shared_cookie_domain_the_cookie_cannot_carry_the_prefix(client, demo, settings):
+    settings.CONSENT_COOKIE_DOMAIN = ".nocrm.io"
+    response = consent_post(client, {"action": "reject_all"})
+    assert response.cookies["nocrm_consent"]["domain"] == ".nocrm.io"
+    assert "__Host-nocrm_consent" not in response.cookies

@@ -4,18 +4,18 @@ import json
 import uuid
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from consent.backoffice.revisions import bump_policy_revision
 from consent.models import BannerVersion, ConsentRecord
 from consent.visitor import cookie
+from consent.visitor.cookie import cookie_name
 from tests.consent.helpers import banner_hash, consent_post
 from tests.html import script_text
 
 
 def _cookie(response) -> cookie.ConsentState:
-    state = cookie.loads(response.cookies[settings.CONSENT_COOKIE_NAME].value)
+    state = cookie.loads(response.cookies[cookie_name()].value)
     assert state is not None
     return state
 
@@ -78,7 +78,7 @@ def test_a_page_of_an_older_revision_is_recorded_under_that_revision_and_asked_a
 def test_a_banner_the_site_never_showed_is_refused(client, demo, body):
     response = consent_post(client, body)
     assert response.status_code == 400
-    assert not ConsentRecord.objects.exists() and settings.CONSENT_COOKIE_NAME not in response.cookies
+    assert not ConsentRecord.objects.exists() and cookie_name() not in response.cookies
 
 
 def test_a_revision_that_is_not_the_banners_is_refused(client, demo):
@@ -121,7 +121,7 @@ def test_over_the_rate_limit_a_client_gets_429_and_nothing_is_stored(client, dem
     assert ConsentRecord.objects.count() == 3
     response = consent_post(client, {"action": "reject_all"})
     assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 60
-    assert settings.CONSENT_COOKIE_NAME not in response.cookies
+    assert cookie_name() not in response.cookies
 
 
 def test_two_clients_behind_the_load_balancer_have_their_own_decision_limit(client, demo, settings):
@@ -191,12 +191,12 @@ def _choose(client, action: str) -> str:
     """A visitor decides under the current revision; their cookie."""
     client.cookies.clear()
     response = consent_post(client, {"action": action})
-    return response.cookies[settings.CONSENT_COOKIE_NAME].value
+    return response.cookies[cookie_name()].value
 
 
 def _banner_shown(client, cookie_value: str) -> bool:
     client.cookies.clear()
-    client.cookies[settings.CONSENT_COOKIE_NAME] = cookie_value
+    client.cookies[cookie_name()] = cookie_value
     return client.get(reverse("consent:state-css")).content == b".cc-banner{display:block}"
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from consent.models import OPTIONAL_PURPOSES, Action, ConsentRecord, Source
 from consent.visitor import cookie
+from consent.visitor.cookie import cookie_name
 from consent.visitor.decision import BUTTONS, FORM_TRUE, JSON_FIELDS
 from tests.consent.helpers import consent_post
 from tests.tracking.factories import claims, make_message, make_recipient
@@ -91,7 +92,7 @@ def _check_json_answer(response, stored_before: int) -> None:
     else:
         assert 400 <= response.status_code < 500
         assert ConsentRecord.objects.count() == stored_before
-        assert "nocrm_consent" not in response.cookies
+        assert cookie_name() not in response.cookies
     assert_records_well_formed()
 
 

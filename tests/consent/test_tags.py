@@ -4,6 +4,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
+from consent.visitor.cookie import cookie_name
 from tests.consent.factories import consent_cookie_value
 from tests.html import script_text
 
@@ -71,7 +72,7 @@ def test_bad_tag_syntax_is_refused():
 def _request(value: str | None):
     request = RequestFactory().get("/")
     if value is not None:
-        request.COOKIES["nocrm_consent"] = value
+        request.COOKIES[cookie_name()] = value
     return request
 
 
@@ -95,7 +96,7 @@ def test_consent_granted_filter(demo, value, expected):
 def test_filter_reads_the_cookie_once_per_request(demo):
     request = _request(consent_cookie_value(statistics=True))
     render('{% if request|consent_granted:"statistics" %}{% endif %}', request=request)
-    request.COOKIES["nocrm_consent"] = "changed"
+    request.COOKIES[cookie_name()] = "changed"
     assert render('{% if request|consent_granted:"statistics" %}oui{% endif %}', request=request) == "oui"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from consent.visitor.cookie import cookie_name
 from tests.servers import wait_for
 
 # Added with page.add_init_script; the violations are then in window.__csp.
@@ -17,7 +18,7 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 def consent_cookie(page) -> str | None:
     for c in page.context.cookies():
-        if c["name"] == "nocrm_consent":
+        if c["name"] == cookie_name():
             return c["value"]
     return None
 

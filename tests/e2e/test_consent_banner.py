@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from consent.models import ConsentRecord, PolicyRevision
 from consent.visitor import cookie
+from consent.visitor.cookie import cookie_name
 from tests.consent.factories import consent_cookie_value
 from tests.e2e.helpers import consent_cookie, wait_for_records, wait_until
 
@@ -239,7 +240,7 @@ def test_a_new_revision_brings_the_banner_back(site):
 
 def test_an_expired_choice_brings_the_banner_back(site, live_server):
     old = consent_cookie_value(preferences=True, statistics=True, advertising=True, age=190 * 24 * 3600)
-    site.context.add_cookies([{"name": "nocrm_consent", "value": old, "url": live_server.url}])
+    site.context.add_cookies([{"name": cookie_name(), "value": old, "url": live_server.url}])
     site.goto("/")
     expect(banner(site)).to_be_visible()
 

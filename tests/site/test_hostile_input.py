@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from consent.models import ConsentRecord, UndeclaredCookie
 from consent.visitor import cookie
+from consent.visitor.cookie import cookie_name
 from leads.models import Lead
 from tests.consent.helpers import banner_hash, consent_post
 from tests.leads.factories import lead_post
@@ -50,7 +51,7 @@ def tracked(db):
 def test_consent_bodies_over_the_limit_get_413(client, demo, body, content_type):
     response = consent_post(client, body, content_type)
     assert response.status_code == 413
-    assert "nocrm_consent" not in response.cookies
+    assert cookie_name() not in response.cookies
     assert_nothing_stored()
 
 
@@ -101,7 +102,7 @@ def test_one_click_unsubscribe_with_an_oversized_body_unsubscribes_nobody(client
 def test_consent_endpoint_refuses_what_is_not_a_json_object_or_a_form(client, demo, body, content_type):
     response = consent_post(client, body, content_type)
     assert response.status_code == 400
-    assert "nocrm_consent" not in response.cookies
+    assert cookie_name() not in response.cookies
     assert_nothing_stored()
 
 
@@ -239,7 +240,7 @@ def test_tracker_links_with_invalid_utf8_record_nothing(client, tracked):
 def test_a_path_the_database_cannot_hold_is_refused_not_reported_as_an_outage(client, demo, body, content_type):
     response = consent_post(client, body, content_type)
     assert response.status_code == 400
-    assert "nocrm_consent" not in response.cookies
+    assert cookie_name() not in response.cookies
     assert_nothing_stored()
 
 
@@ -276,7 +277,7 @@ def test_pages_answer_normally_with_a_16_kb_user_agent_or_cookie_header(client, 
     assert client.get(url, HTTP_USER_AGENT=HUGE).status_code == 200
     garbage = "; ".join(f"c{i}={'v' * 30}" for i in range(450))  # about 16 KB
     assert client.get(url, HTTP_COOKIE=garbage).status_code == 200
-    client.cookies["nocrm_consent"] = HUGE
+    client.cookies[cookie_name()] = HUGE
     assert client.get(url).status_code == 200
     assert_nothing_stored()
 
@@ -288,10 +289,10 @@ def test_a_16_kb_user_agent_is_stored_cut_to_256_characters(client, demo):
 
 
 def test_a_16_kb_forged_consent_cookie_is_replaced_by_a_fresh_one(client, demo):
-    client.cookies["nocrm_consent"] = f"{HUGE}.111.1.{int(time.time())}:signature"
+    client.cookies[cookie_name()] = f"{HUGE}.111.1.{int(time.time())}:signature"
     response = consent_post(client, json.dumps({"action": "reject_all", "banner": banner_hash()}))
     assert response.status_code == 200
-    state = cookie.loads(response.cookies["nocrm_consent"].value)
+    state = cookie.loads(response.cookies[cookie_name()].value)
     assert state is not None and state.consent_id == ConsentRecord.objects.get().consent_id
 
 

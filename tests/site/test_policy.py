@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consent.models import Cookie, Provider, Purpose
+from consent.visitor.cookie import cookie_name
 
 
 def _section(html: str, slug: str) -> str:
@@ -93,5 +94,5 @@ def test_page_html_does_not_depend_on_the_visitors_choice(client, demo):
 
     first = without_nonce(client.get("/").text)
     consent_post(client, {"action": "accept_all"})
-    assert client.cookies.get("nocrm_consent")
+    assert client.cookies.get(cookie_name())
     assert without_nonce(client.get("/").text) == first

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from consent.visitor.cookie import cookie_name
 from tests.consent.helpers import banner_hash
 from tests.html import Element, elements
 from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
@@ -104,7 +105,7 @@ def test_consent_cookie_set_by_the_no_js_form_is_secure_lax_and_readable_by_scri
     form = {"action": "reject_all", "banner": banner_hash()}
     response = client.post(reverse("consent:update"), form, HTTP_SEC_FETCH_SITE="same-origin")
     assert response.status_code == 303
-    assert _flags(response.cookies["nocrm_consent"]) == (True, False, "Lax")
+    assert _flags(response.cookies[cookie_name()]) == (True, False, "Lax")
 
 
 def test_session_cookie_of_an_admin_login_is_secure_httponly_and_lax(client, db, django_user_model):

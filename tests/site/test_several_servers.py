@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from consent.models import ConsentRecord, Cookie, Provider, Purpose
+from consent.visitor.cookie import cookie_name
 from tests.servers import page_banner, request, server_env, start_gunicorn, stop, wait_ready
 
 CACHE_SECONDS = 2
@@ -49,7 +50,7 @@ def test_a_choice_made_through_one_server_is_honoured_by_the_other(servers):
     body = {"action": "accept_all", "banner": page_banner(one)}
     status, headers, _ = request(one + reverse("consent:update"), body=body)
     assert status == 200
-    (cookie,) = [c.split(";", 1)[0] for c in headers["Set-Cookie"] if c.startswith("nocrm_consent=")]
+    (cookie,) = [c.split(";", 1)[0] for c in headers["Set-Cookie"] if c.startswith(f"{cookie_name()}=")]
     state_css = other + reverse("consent:state-css")
     assert request(state_css, cookie=cookie)[2] == ""  # a valid choice: no banner
     assert request(state_css)[2] == ".cc-banner{display:block}"
