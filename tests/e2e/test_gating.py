@@ -172,3 +172,21 @@ def test_a_script_without_the_nonce_is_blocked(gated):
     wait_until(gated, "window.__csp.length > 0")
     assert gated.evaluate("window.__evil") is None
     assert gated.evaluate("window.__csp")[0].startswith("script-src")
+
+
+def test_global_privacy_control_sent_only_as_a_header_keeps_advertising_off_on_the_page(gated, live_server):
+    # Some browsers and extensions send Sec-GPC without exposing navigator.globalPrivacyControl:
+    # the page cannot see the signal, so it follows the choices the server recorded.
+    gated.set_extra_http_headers({"Sec-GPC": "1"})
+    gated.goto("/gating/")
+    assert not gated.evaluate("Boolean(navigator.globalPrivacyControl)")
+    gated.locator("#cc-banner").get_by_role("button", name="Tout accepter").click()
+    wait_until(gated, "window.__order.length === 3 && window.__prefs === 1")
+    gated.wait_for_timeout(500)
+    assert gated.evaluate("window.__ads") is None
+    assert "https://stub.example/ads.js" not in third_parties(gated, live_server)
+    (record,) = wait_for_records(1)
+    assert record.gpc and record.statistics and not record.advertising
+    update = [e for e in datalayer(gated) if isinstance(e, list) and e[:2] == ["consent", "update"]]
+    assert update[-1][2]["ad_storage"] == "denied" and update[-1][2]["analytics_storage"] == "granted"
+    assert gated.evaluate("window.__csp") == []
