@@ -44,8 +44,13 @@ function request()
     '{"action":"accept_all","source":"banner","decision_id":"%s","decided_at":%d,"revision":1,'
       .. '"banner":"%s","gpc":false,"path":"/"}',
     id, os.time() * 1000, banner)
-  local client = string.format("10.%d.%d.%d", tid % 256, math.floor(counter / 256) % 256, counter % 256)
-  return wrk.format(nil, nil, { ["X-Forwarded-For"] = client }, body)
+  -- wrk.format takes the request's whole header table: the common headers, plus this client's address.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
+  headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid % 256, math.floor(counter / 256) % 256, counter % 256)
+  return wrk.format(nil, nil, headers, body)
 end
 
 function response(status, headers, body)
