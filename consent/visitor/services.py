@@ -110,14 +110,31 @@ SELECT (SELECT hits FROM hit), (SELECT consent_id FROM stored),
 
 
 def report_undeclared_cookies(*, names: list[str]) -> None:
-    """Count cookie names that no declaration covers, in one upsert."""
+    """Count cookie names that no declaration covers, in one upsert.
+
+    Names already listed are counted again; new ones are added while the list holds fewer than
+    ``UNDECLARED_COOKIES_CAP`` names, so that a script sending made-up names cannot grow it without
+    bound (marketers review and delete the list's names in the admin).
+    """
+    table = UndeclaredCookie._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {UndeclaredCookie._meta.db_table} (name, reports)
-            SELECT unnest(%s::text[]), 1
+            WITH sent AS (
+                SELECT n, EXISTS (SELECT 1 FROM {table} t WHERE t.name = n) AS listed
+                FROM unnest(%s::text[]) AS n
+            ), room AS (
+                SELECT greatest(%s - count(*), 0) AS free FROM {table}
+            )
+            INSERT INTO {table} (name, reports)
+            SELECT n, 1 FROM sent WHERE listed
+            UNION ALL
+            (SELECT n, 1 FROM sent WHERE NOT listed ORDER BY n LIMIT (SELECT free FROM room))
             ON CONFLICT (name) DO UPDATE
-            SET reports = {UndeclaredCookie._meta.db_table}.reports + 1, last_seen = now()
+            SET reports = {table}.reports + 1, last_seen = now()
             """,
-            [sorted(set(names))],
+            [sorted(set(names)), UNDECLARED_COOKIES_CAP],
         )
+
+
+UNDECLARED_COOKIES_CAP = 1000

@@ -351,3 +351,16 @@ def test_with_a_shared_cookie_domain_the_cookie_cannot_carry_the_prefix(client, 
     response = consent_post(client, {"action": "reject_all"})
     assert response.cookies["nocrm_consent"]["domain"] == ".nocrm.io"
     assert "__Host-nocrm_consent" not in response.cookies
+
+
+def test_the_undeclared_cookie_list_is_capped_but_listed_names_keep_counting(client, demo, monkeypatch):
+    from consent.models import UndeclaredCookie
+    from consent.visitor import services
+
+    monkeypatch.setattr(services, "UNDECLARED_COOKIES_CAP", 3)
+    services.report_undeclared_cookies(names=["a1", "a2"])
+    services.report_undeclared_cookies(names=["a3", "a4", "a5"])  # one more fits, then the list is full
+    assert UndeclaredCookie.objects.count() == 3
+    services.report_undeclared_cookies(names=["a1", "b9"])
+    assert UndeclaredCookie.objects.get(name="a1").reports == 2
+    assert not UndeclaredCookie.objects.filter(name="b9").exists()
