@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from consent.backoffice import seals
@@ -16,6 +17,7 @@ from consent.backoffice.retention import purge_consents
 from consent.backoffice.rollup import settled_until
 from consent.backoffice.verification import Status, verify_seals
 from consent.models import ConsentRecord, DaySeal
+from tests.consent.test_roles import login
 from tests.factories import make_record, utc
 
 ALL = {"preferences": True, "statistics": True, "advertising": True}
@@ -363,3 +365,33 @@ def test_records_missing_after_a_day_the_purge_has_not_finished_are_named(log, s
     status, output = _verify()
     assert status == 1 and _named(output) == [str(THIRD)]
     assert "an earlier day still holds records, and the purge deletes the oldest first" in output
+
+
+# The back office
+
+
+def test_the_dpo_downloads_the_seals_to_keep_them_off_site(client, log):
+    _seal()
+    login(client, "DPO")
+    url = reverse("admin:consent_consentrecord_seals")
+    last = DaySeal.objects.order_by("day").last()
+    page = client.get(url)
+    assert f'<code id="last-seal">{last.digest}</code>' in page.text
+    assert f"{DaySeal.objects.count()} jours scellés" in page.text
+    response = client.get(url, {"format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="sceaux_consentements_{timezone.localdate()}.csv"'
+    lines = response.content.decode().splitlines()
+    first = DaySeal.objects.get(day=FIRST)
+    assert lines[0] == "day,version,records,records_digest,previous_digest,digest,sealed_at"
+    assert lines[1] == ",".join(
+        ["2026-03-02", "1", "4", first.records_digest, "0" * 64, first.digest, seals.iso_utc(first.sealed_at)]
+    )
+    document = client.get(url, {"format": "json"}).json()
+    assert document["time_zone"] == "Europe/Paris" and len(document["seals"]) == len(lines) - 1
+    assert seals.read_copy(response.content.decode()) == seals.read_copy(json.dumps(document))
+
+
+def test_the_seals_page_before_the_first_seal(client, db):
+    login(client, "DPO")
+    assert "Aucun jour scellé pour l'instant." in client.get(reverse("admin:consent_consentrecord_seals")).text
