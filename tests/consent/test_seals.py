@@ -1,9 +1,12 @@
 """Daily seals of the consent log: what a superuser changes behind the triggers' back is named by day."""
 
+import csv
 import hashlib
 import io
 import json
+import runpy
 from datetime import UTC, date, timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -158,6 +161,37 @@ def test_the_digests_are_the_documented_definition(log):
         assert seal.digest == hashlib.sha256(chained.encode()).hexdigest(), seal.day
         previous = seal.digest
     assert DaySeal.objects.get(day=date(2026, 3, 29)).records == 2  # 23 hours, from 23:00 UTC on the 28th
+
+
+RECOMPUTE = Path(__file__).resolve().parents[2] / "docs" / "recompute_seals.py"
+
+
+def _psql_csv(cursor) -> list[dict[str, str]]:
+    """The log as ``psql -c "\\copy consent_consentrecord TO … WITH (FORMAT csv, HEADER)"`` writes it."""
+    cursor.execute("SET LOCAL timezone = 'Europe/Paris'")  # any session time zone will do
+    with cursor.copy("COPY consent_consentrecord TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+        text = b"".join(copy).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_auditors_script_recomputes_the_seals_from_a_psql_export(log, tmp_path):
+    script = runpy.run_path(str(RECOMPUTE))
+    _seal()
+    (tmp_path / "sceaux.json").write_text(json.dumps(seals.seals_json(DaySeal.objects.order_by("day"))))
+    sealed = script["read_seals"](str(tmp_path / "sceaux.json"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        verdicts = dict(script["check"](_psql_csv(cursor), sealed))
+    assert len(verdicts) == DaySeal.objects.count() and set(verdicts.values()) == {"ok"}
+
+    as_superuser("UPDATE consent_consentrecord SET page_path = '/en/' WHERE id = %s", [_record_on(THIRD).pk])
+    as_superuser("DELETE FROM consent_consentrecord WHERE id = %s", [_record_on(FIRST).pk])
+    with transaction.atomic(), connection.cursor() as cursor:
+        rows = _psql_csv(cursor)
+    verdicts = dict(script["check"](rows, sealed))
+    assert verdicts[str(THIRD)] == "differs: 1 records found, 1 sealed, or another digest"
+    assert verdicts[str(FIRST)].startswith("differs: 3 records found, 4 sealed")
+    assert dict(script["check"](rows, sealed, str(SECOND)))[str(FIRST)] == "purged (3 of 4 records left)"
+    assert [day for day, verdict in verdicts.items() if verdict != "ok"] == [str(FIRST), str(THIRD)]
 
 
 def test_the_current_version_covers_every_column_of_the_log(db):
