@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import runpy
+import uuid
 from datetime import UTC, date, timedelta
 from pathlib import Path
 
@@ -192,6 +193,34 @@ def test_the_auditors_script_recomputes_the_seals_from_a_psql_export(log, tmp_pa
     assert verdicts[str(FIRST)].startswith("differs: 3 records found, 4 sealed")
     assert dict(script["check"](rows, sealed, str(SECOND)))[str(FIRST)] == "purged (3 of 4 records left)"
     assert [day for day, verdict in verdicts.items() if verdict != "ok"] == [str(FIRST), str(THIRD)]
+
+
+def test_the_worked_example_of_the_decision_record(db):
+    """docs/decisions/0006-daily-seals.md works one record through by hand with sha256sum."""
+    make_record(
+        id=1042,
+        consent_id=uuid.UUID("6f1c1f9e-8a0f-4d0e-9a59-6a1b3a6b0c11"),
+        decision_id=uuid.UUID("0b6f0e52-3c4a-4f7e-9d51-2a8e61c0d7aa"),
+        decided_at=utc("2026-03-02T08:00:00.123+00:00"),
+        recorded_at=utc("2026-03-02T08:00:00.481772+00:00"),
+        action="custom",
+        preferences=True,
+        statistics=True,
+        policy_revision=3,
+        banner_hash="9c1d" + "0" * 60,
+        user_agent="Mozilla/5.0 (X11; Linux x86_64)",
+        page_path="/tarifs/",
+    )
+    doc = (RECOMPUTE.parent / "decisions" / "0006-daily-seals.md").read_text()
+    records_digest = "24847c914bc82a73cc24443cf6d50510478541ddc90485f9523afdba2a673b3f"
+    seal = "8f05c65e7676b7ffac9a7cff48d2a97080d83d79f1f649ac76768671302f5564"
+    assert records_digest in doc and seal in doc
+    assert seals.day_digests(FIRST, SECOND) == {FIRST: (1, records_digest)}
+    genesis = "0" * 64
+    assert (
+        seals.seal_digest(version=1, day=FIRST, records=1, records_digest=records_digest, previous_digest=genesis)
+        == seal
+    )
 
 
 def test_the_current_version_covers_every_column_of_the_log(db):

@@ -1,6 +1,6 @@
 """Seal each settled day of the consent log: its records' digest, chained to the previous day's seal.
 
-Run it nightly with the roll-up (e.g. ``20 3 * * * manage.py seal_consents && manage.py rollup_consents``):
+Run it nightly with the roll-up (e.g. ``20 3 * * * manage.py seal_consents; manage.py rollup_consents``):
 without arguments it seals every settled day after the last sealed one (the whole history on the first
 run, a missed night's days on the next), and nothing twice. ``manage.py verify_consent_log`` checks
 the log against the seals. See docs/decisions/0006-daily-seals.md.
