@@ -117,7 +117,7 @@ def _unsealed(
     if day > first:
         return _differs(day, records, f"no seal, though the chain runs from {first} to {last}")
     if records:
-        return _differs(day, records, f"{records} records before the first seal ({first})")
+        return _differs(day, records, f"{_records(records)} before the first seal ({first})")
     return None  # before the chain, and nothing to seal
 
 
@@ -137,7 +137,7 @@ def _sealed(
     if seal.version not in COLUMNS:
         problems.append(f"unknown seal version {seal.version}")
     elif records > seal.records:
-        problems.append(f"{records - seal.records} records more than the {seal.records} sealed: inserted")
+        problems.append(f"{_records(records - seal.records)} more than the {seal.records} sealed: inserted")
     elif records == seal.records:
         if digest != seal.records_digest:
             problems.append(f"records changed: {records} as sealed, with another digest")
@@ -145,11 +145,11 @@ def _sealed(
         purged = (
             "records purged (past the retention period); the seal keeps their digest"
             if not records
-            else f"purge under way: {records} of the {seal.records} sealed records left, not compared"
+            else f"purge under way: {records} left of the {seal.records} sealed, not compared"
         )
     else:
         problems.append(
-            f"{seal.records - records} of the {seal.records} sealed records missing: deleted"
+            f"{_records(seal.records - records)} missing of the {seal.records} sealed: deleted"
             + (" (an earlier day still holds records, and the purge deletes the oldest first)" if kept else "")
         )
     if copy and seal.day in copy and copy[seal.day] != seal.digest:
@@ -157,6 +157,10 @@ def _sealed(
     if problems:
         return DayCheck(seal.day, Status.DIFFERS, records, seal, tuple(problems))
     return DayCheck(seal.day, Status.PURGED if purged else Status.OK, records, seal, (purged,) if purged else ())
+
+
+def _records(count: int) -> str:
+    return f"{count} record" if count == 1 else f"{count} records"
 
 
 def _differs(day: date, records: int, reason: str) -> DayCheck:

@@ -279,7 +279,7 @@ def test_a_changed_record_names_its_day(log):
     status, output = _verify()
     assert status == 1 and _named(output) == [str(SECOND)]
     assert f"{SECOND} differs: records changed: 2 as sealed, with another digest" in output
-    assert output.endswith(f"1 days differ from their seals: {SECOND}")
+    assert output.endswith(f"1 day differs from its seal: {SECOND}")
 
 
 @pytest.mark.parametrize(
@@ -302,7 +302,7 @@ def test_a_deleted_record_names_its_day(log):
     as_superuser("DELETE FROM consent_consentrecord WHERE id = %s", [_record_on(FIRST).pk])
     status, output = _verify()
     assert status == 1 and _named(output) == [str(FIRST)]
-    assert "1 of the 4 sealed records missing: deleted" in output
+    assert f"{FIRST} differs: 1 record missing of the 4 sealed: deleted" in output
 
 
 def test_a_back_dated_insert_names_its_day(log):
@@ -311,8 +311,8 @@ def test_a_back_dated_insert_names_its_day(log):
     make_record(decided_at=utc("2026-02-20T10:00:00+00:00"))  # before the first sealed day
     status, output = _verify()
     assert status == 1 and _named(output) == ["2026-02-20", str(EMPTY)]
-    assert f"{EMPTY} differs: 1 records more than the 0 sealed: inserted" in output
-    assert f"2026-02-20 differs: 1 records before the first seal ({FIRST})" in output
+    assert f"{EMPTY} differs: 1 record more than the 0 sealed: inserted" in output
+    assert f"2026-02-20 differs: 1 record before the first seal ({FIRST})" in output
 
 
 def test_a_deleted_seal_breaks_the_chain(log):
@@ -409,7 +409,7 @@ def test_purged_days_are_reported_as_purged_with_exit_status_0(log, settings):
     status, output = _verify()
     assert status == 0, output
     assert f"{FIRST} purged: records purged (past the retention period); the seal keeps their digest" in output
-    assert f"{SECOND} purged: purge under way: 1 of the 2 sealed records left, not compared" in output
+    assert f"{SECOND} purged: purge under way: 1 left of the 2 sealed, not compared" in output
     checks = {c.day: c.status for c in verify_seals(FIRST, date(2026, 3, 6))}
     assert checks == {FIRST: Status.PURGED, SECOND: Status.PURGED, EMPTY: Status.OK, THIRD: Status.OK}
 

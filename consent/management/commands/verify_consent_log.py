@@ -9,6 +9,7 @@ downloaded from the back office and kept outside the database. See docs/decision
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,12 @@ class Command(BaseCommand):
         differing = [check.day.isoformat() for check in checks if check.status == Status.DIFFERS]
         if differing:
             shown = ", ".join(differing[:10]) + (", …" if len(differing) > 10 else "")
-            raise CommandError(f"{len(differing)} days differ from their seals: {shown}")
+            what = (
+                "1 day differs from its seal"
+                if len(differing) == 1
+                else f"{len(differing)} days differ from their seals"
+            )
+            raise CommandError(f"{what}: {shown}")
 
     def _write_text(self, checks: list[DayCheck]) -> None:
         if not checks:
@@ -77,7 +83,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{days} {label}: {details}")
 
 
-def _runs(checks: Any) -> list[tuple[date, date, str]]:
+def _runs(checks: Iterable[DayCheck]) -> list[tuple[date, date, str]]:
     """Consecutive days with the same details, as (first day, last day, details)."""
     runs: list[tuple[date, date, str]] = []
     for check in checks:
