@@ -4,8 +4,9 @@
 
 Measures the export against PostgreSQL's own ``COPY (SELECT …) TO STDOUT`` (psql, same rows, same
 columns), the export command's peak memory, the daily roll-up (run once after the load, as the nightly
-job would, and checked against a live aggregate), the analytics page and the admin list's first page,
-and prints the query plans of an export range, of the analytics query and of the purge. Prints each
+job would, and checked against a live aggregate), the first sealing of every day and its verification
+(before and after the purge), the analytics page and the admin list's first page, and prints the query
+plans of an export range, of the analytics query, of one day's seal and of the purge. Prints each
 figure beside its target. ``make bench`` runs this script in its own process (its own cluster, and a
 peak memory that is the export's alone) and reads the export figures back from what it prints.
 """
@@ -156,6 +157,35 @@ def run(records: int, workdir: Path) -> None:
     line("365-day figures: roll-up + live vs. all live", "identical" if same else "DIFFERENT", "identical", same)
     print()
 
+    print("Daily seals (manage.py seal_consents, first run: the whole history) and verify_consent_log")
+    from consent.backoffice.seals import TIME_ZONE, days_sql
+
+    began = time.perf_counter()
+    call_command("seal_consents", stdout=(out := io.StringIO()))
+    seconds = time.perf_counter() - began
+    print(f"  sealing in {seconds:.2f} s: {out.getvalue().strip()[:90]}…")
+    line(
+        "first sealing, per million records",
+        f"{seconds * 1_000_000 / records:.1f} s",
+        "< 20 s",
+        seconds * 1_000_000 / records < 20,
+    )
+    began = time.perf_counter()
+    call_command("verify_consent_log", stdout=(out := io.StringIO()))
+    seconds = time.perf_counter() - began
+    print(f"  verification in {seconds:.2f} s: {out.getvalue().splitlines()[0]}")
+    line(
+        "verify_consent_log, per million records",
+        f"{seconds * 1_000_000 / records:.1f} s",
+        "< 20 s",
+        seconds * 1_000_000 / records < 20,
+    )
+    with connection.cursor() as cursor:
+        one_day = {"since": last_days(100)[0], "days": 1, "tz": TIME_ZONE}
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + days_sql(1), one_day)
+        print("  one day's digest: " + "\n           ".join(row[0] for row in cursor.fetchall()))
+    print()
+
     start = timezone.now() - timedelta(days=400)
     end = timezone.now() + timedelta(days=1)
     since, until = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
@@ -265,6 +295,9 @@ def run(records: int, workdir: Path) -> None:
     began = time.perf_counter()
     purge = purge_consents(cutoff=cutoff)
     print(f"\n  purge of the oldest month: {purge.count:,} records in {time.perf_counter() - began:.2f} s")
+    with override_settings(CONSENT_LOG_RETENTION_DAYS=(timezone.now() - cutoff).days):
+        call_command("verify_consent_log", stdout=(out := io.StringIO()))  # exit status 0, or CommandError
+    print(f"  verification after the purge: {out.getvalue().splitlines()[0]}")
 
 
 # --- as make bench reports it --------------------------------------------------------------------

@@ -278,6 +278,34 @@ class ConsentRecord(models.Model):
         return {"necessary": True, **{slug: getattr(self, slug) for slug in OPTIONAL_PURPOSES}}
 
 
+class DaySeal(models.Model):
+    """The digest of one settled day of the consent log, chained to the previous day's (append-only).
+
+    Written only by ``manage.py seal_consents``; the table and its trigger come from migration 0007
+    (unmanaged here, so that a test flush never tries to truncate it). See docs/decisions/0006-daily-seals.md.
+    """
+
+    day = models.DateField(_("jour"), primary_key=True, help_text=_("Jour à l'heure de Paris."))
+    version = models.PositiveSmallIntegerField(
+        _("version"), help_text=_("Version de la définition des empreintes (docs/decisions/0006-daily-seals.md).")
+    )
+    records = models.PositiveIntegerField(_("décisions"))
+    records_digest = models.CharField(_("empreinte des décisions"), max_length=64)
+    previous_digest = models.CharField(_("sceau précédent"), max_length=64)
+    digest = models.CharField(_("sceau"), max_length=64)
+    sealed_at = models.DateTimeField(_("scellé le"), db_default=Now())
+
+    class Meta:
+        managed = False
+        ordering = ["day"]
+        default_permissions = ()  # read through the export permission of the log; written by the command only
+        verbose_name = _("sceau journalier")
+        verbose_name_plural = _("sceaux journaliers")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.digest[:12]}"
+
+
 class UndeclaredCookie(models.Model):
     """A cookie name seen in visitors' browsers that no declaration covers (reported by consent.js)."""
 

@@ -1,6 +1,6 @@
 """Admin for the DPO: the consent log (read-only, fast at millions of rows) and policy revisions.
 
-The pages beyond Django's list and detail (export, look-up, retention, analytics, revision bump)
+The pages beyond Django's list and detail (export, seals, look-up, retention, analytics, revision bump)
 are in consent/backoffice/views.py; each checks its own permission (see the roles in migration 0004).
 """
 
@@ -90,6 +90,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("export/", wrap(self.export_view), name="consent_consentrecord_export"),
+            path("seals/", wrap(self.seals_view), name="consent_consentrecord_seals"),
             path("lookup/", wrap(self.lookup_view), name="consent_consentrecord_lookup"),
             path(
                 "banner/<str:banner_hash>/",
@@ -103,6 +104,9 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         return views.export_log(request, self)
+
+    def seals_view(self, request: HttpRequest) -> HttpResponse:
+        return views.seals_page(request, self)
 
     def lookup_view(self, request: HttpRequest) -> HttpResponse:
         return views.lookup_consent(request, self)

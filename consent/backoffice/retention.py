@@ -1,6 +1,8 @@
 """Retention of the consent log: the purge is the only path through the append-only trigger.
 
-See docs/decisions/0003-consent-log.md for the default retention period and why.
+See docs/decisions/0003-consent-log.md for the default retention period and why. The seals of the days
+it empties stay (``consent_dayseal`` is append-only): ``verify_consent_log`` reports those days as
+purged, not as tampered (docs/decisions/0006-daily-seals.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Back-office pages in the admin: export, look-up by consent ID, retention, analytics, revision bump.
+"""Back-office pages in the admin: export, seals, look-up by consent ID, retention, analytics, revision bump.
 
 Each view checks its own permission; the admin site has already checked the staff flag.
 """
@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,7 +26,9 @@ from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodFor
 from consent.backoffice.periods import day_start, last_days
 from consent.backoffice.retention import purge_consents, retention_cutoff
 from consent.backoffice.revisions import bump_policy_revision, declaration_changes
-from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, PolicyRevision
+from consent.backoffice.rollup import settled_until
+from consent.backoffice.seals import seals_csv, seals_json
+from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, DaySeal, PolicyRevision
 from consent.visitor.snapshot import get_snapshot
 
 logger = logging.getLogger(__name__)
@@ -66,6 +69,32 @@ def export_log(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     response = StreamingHttpResponse(export.stream_export(fmt, start, end), content_type=export.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{export.filename(fmt, start, end)}"'
     return response
+
+
+@require_safe
+def seals_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
+    """The daily seals of the log; ``?format=csv`` or ``json`` for the file the DPO keeps off-site."""
+    _require(request, "consent.export_consentrecord")
+    seals = DaySeal.objects.order_by("day")
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json"):
+        logger.info("consent seals exported", extra={"user_id": request.user.pk, "format": fmt})
+        if fmt == "csv":
+            response = HttpResponse(seals_csv(seals), content_type="text/csv; charset=utf-8")
+        else:
+            response = JsonResponse(seals_json(seals), json_dumps_params={"indent": 2})
+        response["Content-Disposition"] = f'attachment; filename="sceaux_consentements_{timezone.localdate()}.{fmt}"'
+        return response
+    return _page(
+        request,
+        admin,
+        "seals",
+        gettext("Sceaux journaliers"),
+        first=seals.first(),
+        last=seals.last(),
+        count=seals.count(),
+        settled=settled_until(),
+    )
 
 
 @require_safe

@@ -30,6 +30,8 @@ PAGES = [
         lambda r: reverse("admin:consent_consentrecord_export") + "?since=2026-01-01&until=2026-02-01&format=csv",
         {"superuser", "dpo"},
     ),
+    ("seals", "get", lambda r: reverse("admin:consent_consentrecord_seals"), {"superuser", "dpo"}),
+    ("seals file", "get", lambda r: reverse("admin:consent_consentrecord_seals") + "?format=csv", {"superuser", "dpo"}),
     (
         "look-up",
         "get",
@@ -118,7 +120,7 @@ def test_marketing_sees_the_analytics_link_and_no_consent_log(client, demo):
 def test_dpo_sees_the_log_tools_and_no_declarations(client, demo):
     login(client, "DPO")
     response = client.get(reverse("admin:app_list", args=["consent"]))
-    for name in ("changelist", "lookup", "export", "retention"):
+    for name in ("changelist", "lookup", "export", "seals", "retention"):
         assert _link(f"admin:consent_consentrecord_{name}") in response.text
     assert _link("admin:consent_purpose_changelist") not in response.text
     assert _link("admin:consent_consentrecord_analytics") not in response.text
