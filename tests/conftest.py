@@ -172,3 +172,14 @@ def database_down(postgres):
     """The test cluster is stopped for the duration of the test."""
     postgres.stop()
     yield
+
+
+@pytest.fixture
+def one_rate_window() -> None:
+    """Starts the test early in a minute, so that a per-minute rate limit counts all its requests in
+    one window (a test that straddles a minute boundary would see its count start afresh)."""
+    import time
+
+    into_minute = time.time() % 60
+    if into_minute > 45:
+        time.sleep(60 - into_minute + 0.1)

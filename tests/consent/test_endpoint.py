@@ -315,7 +315,7 @@ def test_cookie_report_ignores_names_in_the_body_and_refuses_cross_site_calls(cl
     assert not UndeclaredCookie.objects.exists()
 
 
-def test_cookie_reports_are_rate_limited(client, demo):
+def test_cookie_reports_are_rate_limited(client, demo, one_rate_window):
     from consent.models import UndeclaredCookie
 
     statuses = []
@@ -326,7 +326,7 @@ def test_cookie_reports_are_rate_limited(client, demo):
     assert UndeclaredCookie.objects.count() == 10
 
 
-def test_two_clients_behind_the_load_balancer_have_their_own_report_limit(client, demo, settings):
+def test_two_clients_behind_the_load_balancer_have_their_own_report_limit(client, demo, settings, one_rate_window):
     settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     client.cookies["_undeclared_tracker"] = "1"
 

@@ -114,7 +114,7 @@ def _descendants(element):
         yield from _descendants(child)
 
 
-def test_over_the_rate_limit_a_client_gets_429_and_nothing_is_stored(client, demo, settings):
+def test_over_the_rate_limit_a_client_gets_429_and_nothing_is_stored(client, demo, settings, one_rate_window):
     settings.CONSENT_RATE_LIMIT = 3
     statuses = [consent_post(client, {"action": "reject_all"}).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
@@ -124,7 +124,7 @@ def test_over_the_rate_limit_a_client_gets_429_and_nothing_is_stored(client, dem
     assert cookie_name() not in response.cookies
 
 
-def test_two_clients_behind_the_load_balancer_have_their_own_decision_limit(client, demo, settings):
+def test_two_clients_behind_the_load_balancer_have_their_own_decision_limit(client, demo, settings, one_rate_window):
     settings.CONSENT_RATE_LIMIT = 2
     settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
 

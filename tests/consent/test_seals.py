@@ -21,8 +21,8 @@ from consent.backoffice.retention import purge_consents
 from consent.backoffice.rollup import settled_until
 from consent.backoffice.verification import Status, verify_seals
 from consent.models import ConsentRecord, DaySeal
-from tests.consent.test_roles import login
-from tests.factories import make_record, utc
+from tests.consent.factories import make_record, utc
+from tests.consent.helpers import login
 
 ALL = {"preferences": True, "statistics": True, "advertising": True}
 FIRST, SECOND, EMPTY, THIRD = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)
