@@ -10,7 +10,7 @@ from django.utils import timezone
 from consent.models import ConsentRecord
 
 
-def make_record(**fields: object) -> ConsentRecord:
+def make_record(*, using: str = "default", **fields: object) -> ConsentRecord:
     values: dict[str, object] = {
         "consent_id": uuid.uuid4(),
         "decision_id": uuid.uuid4(),
@@ -28,7 +28,7 @@ def make_record(**fields: object) -> ConsentRecord:
         "page_path": "/",
     }
     values.update(fields)
-    return ConsentRecord.objects.create(**values)
+    return ConsentRecord.objects.using(using).create(**values)
 
 
 def utc(text: str) -> datetime:
