@@ -63,14 +63,14 @@ $$;
 CREATE TRIGGER consent_record_kept AFTER DELETE ON consent_consentrecord
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION consent_record_kept();
 
--- One batch, oldest first, through the decided_at index; "= ANY(ARRAY(...))" keeps the planner on the
--- primary key ("IN (SELECT ...)" may hash-join against a scan of the whole table).
+-- One batch, oldest first, through the decided_at index, then deleted by primary key: "= ANY(ARRAY(...))"
+-- keeps the planner on it ("IN (SELECT ...)" may hash-join against a scan of the whole table). Records
+-- are never updated, so the ids picked stay expired; consent_record_kept checks them all the same.
 CREATE FUNCTION consent_purge_expired(cutoff timestamptz, batch_size integer) RETURNS integer
 LANGUAGE sql SECURITY DEFINER SET search_path = {schema}, pg_temp
 BEGIN ATOMIC
     WITH purged AS (
-        DELETE FROM consent_consentrecord
-        WHERE decided_at < consent_retention_cutoff(cutoff) AND id = ANY(ARRAY(
+        DELETE FROM consent_consentrecord WHERE id = ANY(ARRAY(
             SELECT id FROM consent_consentrecord WHERE decided_at < consent_retention_cutoff(cutoff)
             ORDER BY decided_at LIMIT greatest(batch_size, 1)))
         RETURNING 1
