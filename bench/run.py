@@ -443,11 +443,7 @@ def main() -> None:
             manage("load_demo", env=env)
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API, then the ORM
             pixel, click, message_id = tracker_paths(env)
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW data_directory")
-                pgdata = Path(cursor.fetchone()[0])
+            pgdata = Path(env["EMBEDDED_PGDATA"])  # the app role may not SHOW data_directory
             r["versions"] = versions()
             with gunicorn(env) as base:
                 port = int(base.rsplit(":", 1)[1])
