@@ -62,7 +62,7 @@ def grant(apps: Any, schema_editor: Any) -> None:
         app = app_role()
         if app is None or app == owner:
             return
-        cursor.execute("SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace", [schema])
+        cursor.execute("SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace")
         existing = {name for (name,) in cursor.fetchall()}
         role, schema = quote(app), quote(schema)
         statements = [
