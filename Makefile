@@ -29,7 +29,7 @@ setup: $(BIN)/.installed system-packages
 	$(BUILD_ENV) $(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0
 
 run: setup .env
-	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py migrate --database owner --noinput -v0
 	$(BIN)/python manage.py load_demo
 	@echo "Admin: $(BIN)/python manage.py createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

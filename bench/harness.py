@@ -74,15 +74,21 @@ def build(env: dict[str, str]) -> None:
 
 @contextlib.contextmanager
 def postgres() -> Iterator[dict[str, str]]:
-    """A PostgreSQL 18 cluster in a temporary directory, migrated; yields the environment to reach it."""
+    """A PostgreSQL 18 cluster in a temporary directory, migrated by the owner role; yields the
+    environment of a web server (the app role's DATABASE_URL; EMBEDDED_PGDATA for stopping it)."""
     from nocrm_site.embedded_pg import ensure_running
 
     workdir = Path(tempfile.mkdtemp(prefix="nocrm-bench-pg-"))
     pgdata = workdir / "data"
     try:
-        socket_dir = ensure_running(pgdata, database="nocrm", cleanup="delete")
-        env = {**BASE_ENV, "DATABASE_URL": f"postgres://postgres@/nocrm?host={socket_dir}"}
-        manage("migrate", "--noinput", "-v0", env=env)
+        socket_dir = ensure_running(pgdata, database="nocrm", owner="nocrm_owner", app="nocrm_app", cleanup="delete")
+        env = {
+            **BASE_ENV,
+            "DATABASE_URL": f"postgres://nocrm_app@/nocrm?host={socket_dir}",
+            "EMBEDDED_PGDATA": str(pgdata),  # ignored by the settings while DATABASE_URL is set
+        }
+        owner = {**env, "DATABASE_OWNER_URL": f"postgres://nocrm_owner@/nocrm?host={socket_dir}"}
+        manage("migrate", "--database", "owner", "--noinput", "-v0", env=owner)
         yield env
     finally:
         with contextlib.suppress(Exception):

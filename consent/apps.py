@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,9 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consentement et traceurs")
 
     def ready(self) -> None:
+        from consent import checks  # noqa: F401  (registers the database-roles checks)
+        from consent.backoffice import retention
         from consent.visitor import snapshot
 
         snapshot.connect_invalidation()
+        post_migrate.connect(retention.after_migrate, sender=self, dispatch_uid="consent.store_retention_period")

@@ -306,6 +306,13 @@ class DaySeal(models.Model):
         return f"{self.day} {self.digest[:12]}"
 
 
+# Tables whose rows PostgreSQL keeps as written: the app role may only SELECT and INSERT them, and a
+# trigger refuses UPDATE, DELETE and TRUNCATE to everyone but the retention purge (decision 0005).
+# A migration that adds a table here installs its guard (consent.privileges.guard_sql) and then runs
+# consent.privileges.grant; tests/conftest.py empties these tables through the owner between tests.
+APPEND_ONLY_TABLES = (ConsentRecord._meta.db_table, BannerVersion._meta.db_table, DaySeal._meta.db_table)
+
+
 class UndeclaredCookie(models.Model):
     """A cookie name seen in visitors' browsers that no declaration covers (reported by consent.js)."""
 

@@ -79,21 +79,30 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-# With DATABASE_URL set (production, a managed PostgreSQL) Django uses it and starts nothing.
-# Without it, the project runs its own PostgreSQL 18 cluster (see nocrm_site/embedded_pg).
+# Two roles on one database (docs/decisions/0005-database-roles.md): "default" is the role the web
+# servers and cron jobs connect as, which may only read and append to the consent log; "owner" owns
+# the tables and runs the migrations (`manage.py migrate --database owner`). DATABASE_OWNER_URL
+# belongs to the release job only: without it there is no "owner" alias, and migrate refuses.
+# Without DATABASE_URL, the project runs its own PostgreSQL 18 cluster, with both roles
+# (see nocrm_site/embedded_pg); tests/conftest.py creates the test database as the owner.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if env.str("DATABASE_OWNER_URL", default=""):
+        DATABASES["owner"] = env.db("DATABASE_OWNER_URL")
 else:
+    _embedded = {
+        "ENGINE": "nocrm_site.embedded_pg",
+        "NAME": "nocrm",
+        "EMBEDDED_PGDATA": env.path("EMBEDDED_PGDATA", default=BASE_DIR / ".pgdata"),
+        "EMBEDDED_DATABASE": "nocrm",
+        "EMBEDDED_OWNER": "nocrm_owner",
+        "EMBEDDED_APP": "nocrm_app",
+        # "stop": stopped when the last process using it exits; the tests' cluster is deleted.
+        "EMBEDDED_CLEANUP": env.str("EMBEDDED_CLEANUP", default="stop"),
+    }
     DATABASES = {
-        "default": {
-            "ENGINE": "nocrm_site.embedded_pg",
-            "NAME": "nocrm",
-            "USER": "postgres",
-            "EMBEDDED_PGDATA": env.path("EMBEDDED_PGDATA", default=BASE_DIR / ".pgdata"),
-            "EMBEDDED_DATABASE": "nocrm",
-            # "stop": stopped when the last process using it exits; the tests' cluster is deleted.
-            "EMBEDDED_CLEANUP": env.str("EMBEDDED_CLEANUP", default="stop"),
-        }
+        "default": {**_embedded, "USER": _embedded["EMBEDDED_APP"]},
+        "owner": {**_embedded, "USER": _embedded["EMBEDDED_OWNER"]},
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # Off by default: a health check costs a SELECT 1 round trip on every request. After a database

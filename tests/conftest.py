@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
@@ -42,6 +42,99 @@ def _live_server_serves_static_like_production() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StaticFilesHandler, "_should_handle", lambda self, path: False)
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker) -> Iterator[None]:
+    """The test database as in production (decision 0005): the owner role creates and migrates it, the
+    app alias (``default``) then points at it under its own role, and the owner empties it after each
+    transactional test.
+
+    pytest-django's set-up would create it through ``default``: Django always makes ``default`` the
+    first alias of a database, the one that creates and migrates it (TEST DEPENDENCIES between two
+    aliases of one database are refused as circular), and the app role may do neither.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test import TestCase, TransactionTestCase
+    from django.test.utils import setup_databases, teardown_databases
+
+    from consent.privileges import OWNER
+
+    if OWNER not in connections.settings:
+        raise pytest.UsageError("With DATABASE_URL, the tests need DATABASE_OWNER_URL too (another role).")
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=verbosity, interactive=False, aliases={OWNER}, serialized_aliases=set())
+        app = connections[DEFAULT_DB_ALIAS]
+        app.creation.set_as_test_mirror(connections[OWNER].settings_dict)  # NAME only: USER stays the app's
+        app.settings_dict["TEST"]["MIRROR"] = OWNER  # so Django's flush leaves this alias alone
+    with pytest.MonkeyPatch.context() as patch:
+        # Transactional tests may reach the owner, whose flush empties the database after each of them.
+        patch.setattr(TransactionTestCase, "databases", {DEFAULT_DB_ALIAS, OWNER})
+        patch.setattr(TestCase, "databases", {DEFAULT_DB_ALIAS})
+        patch.setattr(TransactionTestCase, "_fixture_teardown", _with_append_only_guard_off(OWNER))
+        yield
+    with django_db_blocker.unblock():
+        connections.close_all()
+        teardown_databases(config, verbosity=verbosity)
+
+
+def _with_append_only_guard_off(owner_alias: str) -> Callable:
+    """Django's flush after a transactional test (TRUNCATE of every table), in one transaction of the
+    owner role in which the append-only tables' triggers are off: the app role may not TRUNCATE, and
+    the guard refuses it to everyone. Outside this transaction the triggers never stop."""
+    from django.db import connections, transaction
+    from django.test import TransactionTestCase
+
+    from consent.models import APPEND_ONLY_TABLES
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self) -> None:
+        owner = connections[owner_alias]
+        tables = [owner.ops.quote_name(table) for table in APPEND_ONLY_TABLES]
+        with transaction.atomic(using=owner_alias), owner.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            flush(self)
+            # Django's flush leaves unmanaged tables (the day seals) alone: these are emptied here.
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+    return _fixture_teardown
+
+
+@pytest.fixture
+def log_retention(django_db_blocker) -> Iterator[Callable[[int], None]]:
+    """Sets the consent log's retention period for this test: ``CONSENT_LOG_RETENTION_DAYS`` and the
+    database's copy, which the owner role writes (committed at once, as migrate does) and the purge obeys."""
+    from django.db import connections
+    from django.test import override_settings
+
+    from consent.backoffice.retention import store_retention_period
+    from consent.privileges import OWNER
+
+    overrides = []
+
+    def store() -> None:
+        owner = connections.create_connection(OWNER)  # not the test's connection: outside its transaction
+        try:
+            with django_db_blocker.unblock():
+                store_retention_period(owner)
+        finally:
+            owner.close()
+
+    def set_days(days: int) -> None:
+        overrides.append(override_settings(CONSENT_LOG_RETENTION_DAYS=days))
+        overrides[-1].enable()
+        store()
+
+    yield set_days
+    for override in reversed(overrides):
+        override.disable()
+    if overrides:
+        store()
 
 
 @pytest.fixture(autouse=True)

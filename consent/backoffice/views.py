@@ -24,7 +24,7 @@ from consent.backoffice import analytics as stats
 from consent.backoffice import charts, export
 from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm
 from consent.backoffice.periods import day_start, last_days
-from consent.backoffice.retention import purge_consents, retention_cutoff
+from consent.backoffice.retention import enforced_cutoff, purge_consents
 from consent.backoffice.revisions import bump_policy_revision, declaration_changes
 from consent.backoffice.rollup import settled_until
 from consent.backoffice.seals import seals_csv, seals_json
@@ -148,7 +148,7 @@ def retention_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
         logger.info("consent purge run from the admin", extra={"user_id": request.user.pk, "deleted": purge.count})
         messages.success(request, gettext("%(count)d enregistrements supprimés.") % {"count": purge.count})
         return HttpResponseRedirect(reverse(f"{admin.admin_site.name}:consent_consentrecord_retention"))
-    cutoff = retention_cutoff()
+    cutoff = enforced_cutoff()  # what the purge would delete before, as the database enforces it
     return _page(
         request,
         admin,

@@ -2,6 +2,8 @@
 
 The one exception is the retention purge, which sets ``consent.allow_purge`` for its own
 transaction (``SET LOCAL``) before deleting expired rows. See docs/decisions/0003-consent-log.md.
+
+Migration 0006 replaces this guard: no session setting opens it any more (decision 0005).
 """
 
 from django.db import migrations

@@ -28,22 +28,24 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
+    # The database being migrated (the owner's alias), not "default": the app role migrates nothing.
+    using = schema_editor.connection.alias
     consent = apps.get_app_config("consent")
     consent.models_module = True
-    create_permissions(consent, apps=apps, verbosity=0)
+    create_permissions(consent, apps=apps, verbosity=0, using=using)
     consent.models_module = None
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = Permission.objects.filter(content_type__app_label="consent", codename__in=codenames)
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        permissions = Permission.objects.using(using).filter(content_type__app_label="consent", codename__in=codenames)
         assert permissions.count() == len(codenames), f"missing permissions for {name}"
         group.permissions.set(permissions)
 
 
 def delete_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(name__in=ROLES).delete()
 
 
 class Migration(migrations.Migration):

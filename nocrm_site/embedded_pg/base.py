@@ -13,6 +13,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         socket_dir = embedded_pg.ensure_running(
             Path(self.settings_dict["EMBEDDED_PGDATA"]),
             database=self.settings_dict["EMBEDDED_DATABASE"],
+            owner=self.settings_dict["EMBEDDED_OWNER"],
+            app=self.settings_dict["EMBEDDED_APP"],
             cleanup=self.settings_dict.get("EMBEDDED_CLEANUP", "stop"),
         )
         self.settings_dict["HOST"] = str(socket_dir)

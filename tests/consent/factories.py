@@ -11,7 +11,7 @@ from consent.models import ConsentRecord
 from consent.visitor import cookie
 
 
-def make_record(**fields: object) -> ConsentRecord:
+def make_record(*, using: str = "default", **fields: object) -> ConsentRecord:
     values: dict[str, object] = {
         "consent_id": uuid.uuid4(),
         "decision_id": uuid.uuid4(),
@@ -29,7 +29,7 @@ def make_record(**fields: object) -> ConsentRecord:
         "page_path": "/",
     }
     values.update(fields)
-    return ConsentRecord.objects.create(**values)
+    return ConsentRecord.objects.using(using).create(**values)
 
 
 def utc(text: str) -> datetime:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from importlib import import_module
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
 
@@ -31,6 +32,12 @@ def login(client, group: str | None, *, superuser: bool = False) -> User:
     """A staff member of ``group`` (the admin requires the staff flag), logged in on ``client``."""
     user = User.objects.create_user(f"{group or 'staff'}-{superuser}", is_staff=True, is_superuser=superuser)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        role, created = Group.objects.get_or_create(name=group)
+        if created:
+            # A transactional test ran before, and its flush emptied the groups that migration 0004
+            # creates: the same group again, with the same permissions.
+            codenames = import_module("consent.migrations.0004_roles").ROLES[group]
+            role.permissions.set(Permission.objects.filter(content_type__app_label="consent", codename__in=codenames))
+        user.groups.add(role)
     client.force_login(user)
     return user

@@ -207,13 +207,13 @@ def test_days_that_may_still_receive_resent_decisions_are_not_rolled_up(decision
     assert settled_until(now=utc("2026-03-09T23:30:00+00:00")) == date(2026, 3, 2)
 
 
-def test_the_rollup_keeps_its_counts_after_the_purge_and_never_recomputes_a_purged_day(decisions, settings):
+def test_the_rollup_keeps_its_counts_after_the_purge_and_never_recomputes_a_purged_day(decisions, log_retention):
     roll_up(date(2026, 3, 1), date(2026, 3, 5))
     before, rows = daily(*MARCH), _rollup_rows()
     cutoff = utc("2026-03-03T06:00:00+00:00")  # the 2nd and part of the 3rd go
+    log_retention((timezone.now() - cutoff).days)  # today's cutoff: early on 3 March (the purge obeys it)
     assert purge_consents(cutoff=cutoff).count == 5
     assert daily(*MARCH) == before
-    settings.CONSENT_LOG_RETENTION_DAYS = (timezone.now() - cutoff).days  # today's cutoff: early on 3 March
     purged = roll_up(date(2026, 3, 1), date(2026, 3, 10))
     assert purged.since >= date(2026, 3, 4) and daily(*MARCH) == before
     assert [row for row in _rollup_rows() if row[0] < date(2026, 3, 5)] == rows

@@ -42,17 +42,17 @@ def test_unknown_url_gets_the_sites_own_404(client, demo):
     assert "Paramètres des cookies" in response.text
 
 
-def test_check_deploy_passes_with_production_values(tmp_path):
+def _check(tmp_path, **urls: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "nocrm_site.settings",
         "SECRET_KEY": "pr0duction-like-secret-" + "k3y" * 15,
         "ALLOWED_HOSTS": "www.nocrm.io",
-        "DATABASE_URL": "postgres://nocrm:secret@db.internal:5432/nocrm",
         "HOME": str(tmp_path),
         "ENV_FILE": os.devnull,
+        **urls,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -60,7 +60,49 @@ def test_check_deploy_passes_with_production_values(tmp_path):
         text=True,
         timeout=120,
     )
+
+
+APP_URL = "postgres://nocrm_app:secret@db.internal:5432/nocrm"
+OWNER_URL = "postgres://nocrm_owner:secret@db.internal:5432/nocrm"
+
+
+@pytest.mark.parametrize(
+    "urls",
+    [{"DATABASE_URL": APP_URL}, {"DATABASE_URL": APP_URL, "DATABASE_OWNER_URL": OWNER_URL}],
+    ids=["web server", "release job"],
+)
+def test_check_deploy_passes_with_production_values(tmp_path, urls):
+    result = _check(tmp_path, **urls)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_role_for_the_web_servers_and_the_migrations_is_a_warning(tmp_path):
+    result = _check(tmp_path, DATABASE_URL=OWNER_URL, DATABASE_OWNER_URL=OWNER_URL)
+    assert result.returncode == 1 and "consent.W001" in result.stderr, result.stdout + result.stderr
+
+
+def test_an_owner_url_on_another_database_is_an_error(tmp_path):
+    result = _check(tmp_path, DATABASE_URL=APP_URL, DATABASE_OWNER_URL=OWNER_URL.replace("/nocrm", "/other"))
+    assert result.returncode == 1 and "consent.E001" in result.stderr, result.stdout + result.stderr
+
+
+def test_migrate_without_the_owner_url_says_what_to_set(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "ENV_FILE": os.devnull,
+        "SECRET_KEY": "x" * 50,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--database", "owner"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "DATABASE_OWNER_URL is not set" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("path", ["/", "/cookies/", "/en/", "/healthz"])

@@ -1,0 +1,42 @@
+"""System checks for the two database roles (docs/decisions/0005-database-roles.md).
+
+Without ``DATABASE_OWNER_URL`` (the web servers) there is no owner alias and nothing to check: those
+servers never migrate. With it, the owner must be another role on the same database.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import checks
+from django.db import DEFAULT_DB_ALIAS
+
+from consent.privileges import OWNER, app_role
+
+
+@checks.register()
+def check_database_roles(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    if OWNER not in settings.DATABASES:
+        return []
+    app, owner = settings.DATABASES[DEFAULT_DB_ALIAS], settings.DATABASES[OWNER]
+    # The embedded cluster's HOST (its socket directory) is known only once a connection has opened.
+    where = ("EMBEDDED_PGDATA", "NAME") if "EMBEDDED_PGDATA" in app else ("NAME", "HOST", "PORT")
+    if any(app.get(key) != owner.get(key) for key in where):
+        return [
+            checks.Error(
+                "DATABASE_OWNER_URL and DATABASE_URL name different databases: migrations would change"
+                " another database than the one the site uses.",
+                hint="Give both URLs the same host, port and database name; only the user differs.",
+                id="consent.E001",
+            )
+        ]
+    if app_role() is None or app_role() == owner.get("USER"):
+        return [
+            checks.Warning(
+                "The web servers connect to PostgreSQL as the owner of the tables (DATABASE_URL and"
+                " DATABASE_OWNER_URL have the same user): that role can disable or drop the consent log's"
+                " append-only trigger, and migrations grant no separate role anything.",
+                hint="Create a role for the web servers and put it in DATABASE_URL (docs/deployment.md).",
+                id="consent.W001",
+            )
+        ]
+    return []
