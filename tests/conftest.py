@@ -59,6 +59,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker) -> Iter
     from django.test.utils import setup_databases, teardown_databases
 
     from consent.privileges import OWNER
+    from tests.database import flush_with_append_only_guard_off
 
     if OWNER not in connections.settings:
         raise pytest.UsageError("With DATABASE_URL, the tests need DATABASE_OWNER_URL too (another role).")
@@ -72,37 +73,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker) -> Iter
         # Transactional tests may reach the owner, whose flush empties the database after each of them.
         patch.setattr(TransactionTestCase, "databases", {DEFAULT_DB_ALIAS, OWNER})
         patch.setattr(TestCase, "databases", {DEFAULT_DB_ALIAS})
-        patch.setattr(TransactionTestCase, "_fixture_teardown", _with_append_only_guard_off(OWNER))
+        patch.setattr(TransactionTestCase, "_fixture_teardown", flush_with_append_only_guard_off(OWNER))
         yield
     with django_db_blocker.unblock():
         connections.close_all()
         teardown_databases(config, verbosity=verbosity)
-
-
-def _with_append_only_guard_off(owner_alias: str) -> Callable:
-    """Django's flush after a transactional test (TRUNCATE of every table), in one transaction of the
-    owner role in which the append-only tables' triggers are off: the app role may not TRUNCATE, and
-    the guard refuses it to everyone. Outside this transaction the triggers never stop."""
-    from django.db import connections, transaction
-    from django.test import TransactionTestCase
-
-    from consent.models import APPEND_ONLY_TABLES
-
-    flush = TransactionTestCase._fixture_teardown
-
-    def _fixture_teardown(self) -> None:
-        owner = connections[owner_alias]
-        tables = [owner.ops.quote_name(table) for table in APPEND_ONLY_TABLES]
-        with transaction.atomic(using=owner_alias), owner.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            flush(self)
-            # Django's flush leaves unmanaged tables (the day seals) alone: these are emptied here.
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-
-    return _fixture_teardown
 
 
 @pytest.fixture
