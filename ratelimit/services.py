@@ -9,14 +9,24 @@ from django.utils import timezone
 
 from ratelimit.models import Window
 
+# No limit counts over a longer window than this: older windows are over, whatever their limit.
+LONGEST_WINDOW = 24 * 3600
+
 
 def register_hit(*, scope: str, client: str, limit: int, window: int, now: datetime | None = None) -> bool:
     """Count one hit of ``client`` against ``scope``; False once it exceeds ``limit`` in a ``window`` of seconds."""
+    if window > LONGEST_WINDOW:
+        raise ValueError(f"a window of at most {LONGEST_WINDOW} s")
     timestamp = (now or timezone.now()).timestamp()
     window_start = datetime.fromtimestamp(timestamp // window * window, tz=UTC)
     table = Window._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE scope = %s AND window_start < %s", [scope, window_start])
+        # This limit's windows that are over, and those of every limit past the longest window
+        # (POST /consent/ counts in the same statement as its INSERT and deletes nothing on its path).
+        cursor.execute(
+            f"DELETE FROM {table} WHERE (scope = %s AND window_start < %s) OR window_start < %s",
+            [scope, window_start, datetime.fromtimestamp(timestamp - LONGEST_WINDOW, tz=UTC)],
+        )
         cursor.execute(
             f"""
             INSERT INTO {table} (scope, client, window_start, hits) VALUES (%s, %s, %s, 1)
