@@ -22,7 +22,7 @@ class PurposeSlug(models.TextChoices):
 # The purposes a visitor chooses, in the order of the consent cookie's digits. Everything that has one
 # entry per purpose (record columns, roll-up columns, charts, consent.js, Consent Mode) follows this;
 # docs/adding-a-purpose.md lists what a new one needs, and tests/consent/test_purposes.py checks it.
-OPTIONAL_PURPOSES = tuple(slug for slug in PurposeSlug if slug != PurposeSlug.NECESSARY)
+OPTIONAL_PURPOSES: tuple[str, ...] = tuple(slug for slug in PurposeSlug if slug != PurposeSlug.NECESSARY)
 
 
 class Purpose(models.Model):

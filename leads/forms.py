@@ -67,13 +67,13 @@ class LeadForm(forms.Form):
     @classmethod
     def prefill(cls, query: QueryDict) -> dict[str, str]:
         """Initial values passed from the home page's short form, bounded like the fields."""
-        return {name: query[name][:254] for name in PREFILL_FIELDS if query.get(name)}
+        return {name: str(query[name])[:254] for name in PREFILL_FIELDS if query.get(name)}
 
     def is_spam(self) -> bool:
         return bool(self.data.get(HONEYPOT_FIELD))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         # The captcha is checked last, once every field is valid: a solution is single-use, and a
         # refusal must not hide the field errors a visitor can fix.
         if not self.errors:

@@ -19,7 +19,7 @@ class JsonFormatter(logging.Formatter):
         # because its repr would carry the client's address.
         for key, value in vars(record).items():
             if key not in _STANDARD and key != "request":
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)
+                entry[key] = value if isinstance(value, str | int | float | bool | None) else str(value)  # type: ignore[assignment]
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

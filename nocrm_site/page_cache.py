@@ -34,7 +34,8 @@ def rendered_once(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         if stored is not None and stored[0] == version:
             _version, body, content_type = stored
             return HttpResponse(
-                body.replace(MARKER.encode(), str(request.csp_nonce).encode()), content_type=content_type
+                body.replace(MARKER.encode(), str(request.csp_nonce).encode()),  # type: ignore[attr-defined]
+                content_type=content_type,
             )
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):

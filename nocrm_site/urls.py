@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, include, path
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -9,9 +10,10 @@ from nocrm_site import views
 from nocrm_site.page_cache import rendered_once
 
 
-def page(route: str, template: str, name: str):
+def page(route: str | Promise, template: str, name: str) -> URLPattern:
     """A marketing page: the same HTML for every visitor, so rendered once (see page_cache)."""
-    return path(route, rendered_once(TemplateView.as_view(template_name=f"pages/{template}.html")), name=name)
+    view = TemplateView.as_view(template_name=f"pages/{template}.html")
+    return path(route, rendered_once(view), name=name)  # type: ignore[arg-type]  # it answers an HttpResponse
 
 
 urlpatterns = [

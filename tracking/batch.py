@@ -155,7 +155,7 @@ def track_event(
             recipient_id=recipient_id,
             machine_reason=row.machine_reason,
             url=url,
-            occurred_at=row.occurred_at,
+            occurred_at=row.occurred_at,  # type: ignore[arg-type]  # a NamedTuple field typed object
         )
 
 

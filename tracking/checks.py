@@ -24,7 +24,7 @@ def check_link_lifetime(app_configs: object = None, **kwargs: object) -> list[ch
 
 @checks.register()
 def check_event_batching(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if not 0 <= settings.TRACKING_EVENT_FLUSH_SECONDS <= 60:
         errors.append(
             checks.Error(

@@ -106,7 +106,7 @@ def build_tracked_email(
     unsubscribe = unsubscribe_url(claims)
     values = {**(context or {}), "message": message, "recipient": recipient, "unsubscribe_url": unsubscribe}
     text = render_to_string(f"tracking/email/{message.template}.txt", values)
-    body = render_to_string(f"tracking/email/{message.template}.html", values)
+    body: str = render_to_string(f"tracking/email/{message.template}.html", values)
     body = insert_pixel(rewrite_links(body, claims, keep=frozenset({unsubscribe})), pixel_url(claims))
     # RFC 6068: a space is %20 in a mailto: URI, never "+".
     mailto_query = urlencode({"subject": f"unsubscribe {unsubscribe_signature(claims)}"}, quote_via=quote)

@@ -6,6 +6,8 @@ see it at once (``tracking.sending``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
@@ -41,7 +43,7 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
     records the event, in the same statement. The subscription is what counts: if a deletion of the
     message races the statement (its foreign key refuses the event), the UPDATE runs alone.
     """
-    params = {
+    params: dict[str, Any] = {
         "now": timezone.now(),
         "recipient": recipient_id,
         "message": message_id,

@@ -33,7 +33,7 @@ class WarnsOfUnpublishedChanges:
                 url = reverse("admin:consent_policyrevision_bump")
                 text = format_html('{} <a href="{}">{}</a>', text, url, gettext("Publier une nouvelle révision"))
             messages.warning(request, text)
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]  # a ModelAdmin mixin
 
 
 class CookieInline(TranslationTabularInline):
@@ -63,7 +63,7 @@ class PurposeAdmin(WarnsOfUnpublishedChanges, TranslationAdmin):
 
 
 class ProviderCookieInline(CookieInline):
-    autocomplete_fields = ()
+    autocomplete_fields = ()  # type: ignore[assignment]
     fields = ("name", "purpose", "description", "duration", "party", "path", "order")
 
 

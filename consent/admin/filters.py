@@ -28,11 +28,11 @@ class DateRangeFilter(admin.FieldListFilter):
         value = self.used_parameters.get(key)
         value = value[-1] if isinstance(value, list) else value
         try:
-            return date.fromisoformat(value) if value else None
+            return date.fromisoformat(str(value)) if value else None
         except ValueError as exc:
             raise IncorrectLookupParameters(exc) from exc
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.since_param, self.until_param]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

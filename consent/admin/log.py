@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
@@ -32,10 +33,10 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        exact = self.object_list[: self.exact_up_to + 1].count()
+        exact = self.object_list[: self.exact_up_to + 1].count()  # type: ignore[attr-defined]  # a QuerySet
         if exact <= self.exact_up_to:
             return exact
-        plan = json.loads(self.object_list.order_by().explain(format="json"))
+        plan = json.loads(self.object_list.order_by().explain(format="json"))  # type: ignore[attr-defined]
         return max(int(plan[0]["Plan"]["Plan Rows"]), exact)
 
 
@@ -102,7 +103,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         return views.export_log(request, self)
 
     def seals_view(self, request: HttpRequest) -> HttpResponse:

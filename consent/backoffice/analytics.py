@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -72,7 +73,7 @@ def daily(start: datetime, end: datetime) -> list[Day]:
     if end <= start:
         return []
     tz = timezone.get_default_timezone()
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "start": start,
         "end": end,
         "first": timezone.localdate(start, tz),

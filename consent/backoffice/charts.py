@@ -15,7 +15,7 @@ from consent.models import OPTIONAL_PURPOSES, Action, PurposeSlug
 WIDTH, HEIGHT = 760, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 8, 24
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-COLORS = {
+COLORS: dict[str, str] = {
     Action.ACCEPT_ALL: "#2e7d32",
     Action.CUSTOM: "#1565c0",
     Action.REJECT_ALL: "#c62828",

@@ -48,6 +48,7 @@ SENT_BY_VISITORS = {"page_path", "user_agent"}
 
 def select_sql(fmt: str, start: datetime, end: datetime) -> sql.Composed:
     """The SELECT of the rows decided in [start, end), oldest first, shaped for ``fmt``."""
+    fields: sql.Composable
     if fmt == "csv":
         # ::text writes booleans as true/false rather than COPY's t/f.
         fields = sql.SQL(", ").join(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consent.models import OPTIONAL_PURPOSES, PolicyRevision
+from consent.models import OPTIONAL_PURPOSES, PolicyRevision, PurposeSlug
 
 
 class PeriodForm(forms.Form):
@@ -19,8 +20,8 @@ class PeriodForm(forms.Form):
         help_text=_("Jours à l'heure de Paris ; le dernier jour n'est pas compris."),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("since") and data.get("until") and data["until"] <= data["since"]:
             raise forms.ValidationError(gettext("La fin doit suivre le début."))
         if data.get("since") and data.get("until") and data["until"] - data["since"] > timedelta(days=3 * 366):
@@ -57,13 +58,13 @@ class BumpForm(forms.Form):
     )
     purposes = forms.MultipleChoiceField(
         label=_("Finalités dont les déclarations changent"),
-        choices=[(p.value, p.label) for p in OPTIONAL_PURPOSES],
+        choices=[(p, PurposeSlug(p).label) for p in OPTIONAL_PURPOSES],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("reask") == "purposes" and not data.get("purposes"):
             raise forms.ValidationError(gettext("Cochez au moins une finalité, ou réinterrogez tout le monde."))
         return data

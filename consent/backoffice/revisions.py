@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Max
 
@@ -15,7 +16,7 @@ from consent.visitor.snapshot import Snapshot, build_snapshot
 
 @transaction.atomic
 def bump_policy_revision(
-    *, author: AbstractBaseUser | None, note: str, reask_purposes: Collection[str] | None = None
+    *, author: User | None, note: str, reask_purposes: Collection[str] | None = None
 ) -> PolicyRevision:
     """Record revision n+1 with its author, note, the hash of the banner texts and the declarations.
 
@@ -59,7 +60,8 @@ def declaration_changes(snapshot: Snapshot) -> list[DeclarationChange]:
     visitors who chose under it were never shown them."""
     changes = []
     for slug in snapshot.changed_purposes():
-        now, then = snapshot.declarations.get(slug) or {}, snapshot.published.get(slug) or {}
+        now: dict[str, Any] = snapshot.declarations.get(slug) or {}  # type: ignore[assignment]
+        then: dict[str, Any] = snapshot.published.get(slug) or {}  # type: ignore[assignment]
         names_now = {c[0] for texts in now.values() for c in texts["cookies"]}
         names_then = {c[0] for texts in then.values() for c in texts["cookies"]}
         changes.append(

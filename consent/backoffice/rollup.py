@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -93,7 +94,7 @@ def roll_up(since: date | None = None, until: date | None = None, *, now: dateti
     if since >= until:
         logger.info("consent roll-up: nothing to do")
         return Rollup(since=None, until=None, days=0, decisions=0)
-    params = {
+    params: dict[str, Any] = {
         "tz": timezone.get_default_timezone_name(),
         "start": day_start(since),
         "end": day_start(until),

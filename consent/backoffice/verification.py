@@ -114,7 +114,7 @@ def _unsealed(
     if last is None or day > last:
         state = "settled; the next seal_consents seals it" if day < settled else "open to re-sent decisions"
         return DayCheck(day, Status.NOT_SEALED, records, details=(state,))
-    if day > first:
+    if first is not None and day > first:
         return _differs(day, records, f"no seal, though the chain runs from {first} to {last}")
     if records:
         return _differs(day, records, f"{_records(records)} before the first seal ({first})")
@@ -184,9 +184,12 @@ def _chain_problems(seals: list[DaySeal]) -> dict[date, list[str]]:
     problems: dict[date, list[str]] = defaultdict(list)
     previous: DaySeal | None = None
     for seal in seals:
-        fields = {"version": seal.version, "day": seal.day, "records": seal.records}
         if seal.digest != seal_digest(
-            **fields, records_digest=seal.records_digest, previous_digest=seal.previous_digest
+            version=seal.version,
+            day=seal.day,
+            records=seal.records,
+            records_digest=seal.records_digest,
+            previous_digest=seal.previous_digest,
         ):
             problems[seal.day].append("the seal does not match its own fields: altered")
         if previous is None and seal.previous_digest != GENESIS:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,7 @@ from consent.backoffice.retention import enforced_cutoff, purge_consents
 from consent.backoffice.revisions import bump_policy_revision, declaration_changes
 from consent.backoffice.rollup import settled_until
 from consent.backoffice.seals import seals_csv, seals_json
-from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, DaySeal, PolicyRevision
+from consent.models import OPTIONAL_PURPOSES, BannerVersion, ConsentRecord, DaySeal, PolicyRevision, PurposeSlug
 from consent.visitor.snapshot import get_snapshot
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def _period(request: HttpRequest, form_class: type[PeriodForm] = PeriodForm, day
 
 
 @require_safe
-def export_log(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
+def export_log(request: HttpRequest, admin: ModelAdmin) -> HttpResponseBase:
     """The log between two days, streamed as CSV or JSON Lines."""
     _require(request, "consent.export_consentrecord")
     form = _period(request, ExportForm)
@@ -121,7 +122,7 @@ def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
         gettext("Historique d'un identifiant"),
         form=form,
         records=records,
-        purpose_labels=[ConsentRecord._meta.get_field(p).verbose_name for p in OPTIONAL_PURPOSES],
+        purpose_labels=[PurposeSlug(p).label for p in OPTIONAL_PURPOSES],
         consent_id=consent_id,
     )
 
@@ -173,7 +174,10 @@ def analytics_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
         response = HttpResponse(stats.to_csv(days), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statistiques_{since}_{until}.csv"'
         return response
-    labels = {**{a: str(a.label) for a in stats.ACTIONS}, **{p: str(p.label) for p in OPTIONAL_PURPOSES}}
+    labels: dict[str, str] = {
+        **{a: str(a.label) for a in stats.ACTIONS},
+        **{p: str(PurposeSlug(p).label) for p in OPTIONAL_PURPOSES},
+    }
     total = stats.total(days)
     shares = [total.share(a) for a in stats.ACTIONS] + [total.opt_in(p) for p in OPTIONAL_PURPOSES] if total else []
     return _page(
@@ -203,7 +207,9 @@ def bump_revision(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     form = BumpForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         revision = bump_policy_revision(
-            author=request.user, note=form.cleaned_data["note"], reask_purposes=form.reask_purposes()
+            author=request.user,  # type: ignore[arg-type]  # the admin lets in signed-in staff only
+            note=form.cleaned_data["note"],
+            reask_purposes=form.reask_purposes(),
         )
         messages.success(request, gettext("Révision %(number)d publiée.") % {"number": revision.number})
         return HttpResponseRedirect(reverse(f"{admin.admin_site.name}:consent_policyrevision_changelist"))

@@ -21,7 +21,7 @@ def served_sizes() -> dict[str, int]:
     """
     sizes = {}
     for name in UI_FILES:
-        hashed = staticfiles_storage.stored_name(name)
+        hashed = staticfiles_storage.stored_name(name)  # type: ignore[attr-defined]  # a manifest storage
         compressed = f"{hashed}.gz"
         sizes[name] = staticfiles_storage.size(compressed if staticfiles_storage.exists(compressed) else hashed)
     return sizes

@@ -76,8 +76,9 @@ def read(request: HttpRequest) -> ConsentState | None:
     """The visitor's verified state, parsed once per request."""
     if not hasattr(request, "_consent_state"):
         raw = request.COOKIES.get(cookie_name())
-        request._consent_state = loads(raw) if raw else None
-    return request._consent_state
+        request._consent_state = loads(raw) if raw else None  # type: ignore[attr-defined]
+    state: ConsentState | None = request._consent_state  # type: ignore[attr-defined]
+    return state
 
 
 def write(response: HttpResponse, state: ConsentState) -> None:

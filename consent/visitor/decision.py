@@ -47,7 +47,10 @@ class Decision:
         """The recorded action and the state of every optional purpose."""
         if self.button == "accept_all":
             # Global Privacy Control: "accept all" never grants advertising; only its own switch does.
-            return Action.ACCEPT_ALL, {slug: not (self.gpc and slug == "advertising") for slug in OPTIONAL_PURPOSES}
+            granted: dict[str, bool] = {
+                str(slug): not (self.gpc and slug == "advertising") for slug in OPTIONAL_PURPOSES
+            }
+            return Action.ACCEPT_ALL, granted
         if self.button in ("reject_all", "close"):
             return Action(self.button), dict.fromkeys(OPTIONAL_PURPOSES, False)
         choices = {slug: self.requested.get(slug, False) for slug in OPTIONAL_PURPOSES}

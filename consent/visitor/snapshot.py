@@ -115,7 +115,7 @@ def get_snapshot() -> Snapshot:
 
 def build_snapshot(version: str) -> Snapshot:
     cookies = Cookie.objects.select_related("provider")
-    purposes = list(Purpose.objects.prefetch_related(Prefetch("cookies", queryset=cookies)))
+    purposes = list(Purpose.objects.prefetch_related(Prefetch("cookies", queryset=cookies)))  # type: ignore[arg-type]
     trackers = list(EmailTracker.objects.select_related("provider"))
     revisions = list(
         PolicyRevision.objects.order_by("number").values(

@@ -75,9 +75,9 @@ def update(request: HttpRequest) -> HttpResponse:
         stored = False
     else:
         if recorded.limited:
-            response = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
-            response["Retry-After"] = str(recorded.retry_after)
-            return response
+            limited = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
+            limited["Retry-After"] = str(recorded.retry_after)
+            return limited
         consent_id = recorded.consent_id or consent_id
 
     # The revision the visitor saw: when it is not the current one, the banner comes back on the next page.

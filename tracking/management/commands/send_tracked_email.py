@@ -31,7 +31,7 @@ class Command(BaseCommand):
             email = build_tracked_email(message=message, recipient=recipient)
             for header, value in email.extra_headers.items():
                 self.stdout.write(f"{header}: {value}")
-            self.stdout.write(email.alternatives[0].content)
+            self.stdout.write(str(email.alternatives[0][0]))
             self.stdout.write(self.style.WARNING("Dry run: nothing sent."))
             return
         try:
