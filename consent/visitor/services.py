@@ -12,7 +12,6 @@ from django.db import connection
 
 from consent.models import ConsentRecord, UndeclaredCookie
 from consent.visitor.decision import Decision
-from ratelimit.models import Window
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,22 @@ def record_consent(
     client: str,
     now: float | None = None,
 ) -> Recorded:
-    """Count the decision against the client's rate limit and store it, in a single statement.
+    """Count the decision against the client's rate limit and store it, in one call.
 
-    One round trip in autocommit: the rate limit's upsert, the INSERT (``ON CONFLICT DO NOTHING``:
-    a decision re-sent after an outage carries its original ``decision_id`` and is stored once),
-    and the consent ID already on record for that ``decision_id``. Over the limit, nothing is stored.
+    One round trip in autocommit to ``consent_record_decision()`` (migration 0010): the rate limit's
+    upsert, the INSERT (``ON CONFLICT DO NOTHING``: a decision re-sent after an outage carries its
+    original ``decision_id`` and is stored once), and, when nothing was inserted, the consent ID
+    already on record for that ``decision_id``. Over the limit, nothing is stored.
     Raises ``django.db.DatabaseError`` when the database cannot be reached.
     """
     window = RATE_WINDOW_SECONDS
     timestamp = time.time() if now is None else now
     window_start = int(timestamp // window * window)
-    values = {
+    params = {
+        "scope": RATE_SCOPE,
+        "client": client,
+        "window_start": datetime.fromtimestamp(window_start, UTC),
+        "rate_limit": settings.CONSENT_RATE_LIMIT,
         "consent_id": consent_id,
         "decision_id": decision.decision_id,
         "decided_at": decision.decided_at,
@@ -64,21 +68,13 @@ def record_consent(
         "page_path": decision.page_path,
         **choices,
     }
-    params = {
-        **{f"v_{column}": values[column] for column in _COLUMNS},
-        "scope": RATE_SCOPE,
-        "client": client,
-        "window_start": datetime.fromtimestamp(window_start, UTC),
-        "limit": settings.CONSENT_RATE_LIMIT,
-        "decision_id": decision.decision_id,
-    }
     with connection.cursor() as cursor:
         cursor.execute(_RECORD, params)
-        hits, inserted, on_record = cursor.fetchone()
-    limited = hits > settings.CONSENT_RATE_LIMIT
+        hits, on_record = cursor.fetchone()
+    limited = hits > settings.CONSENT_RATE_LIMIT and on_record is None
     return Recorded(
-        consent_id=None if limited and on_record is None else (inserted or on_record),
-        limited=limited and on_record is None,
+        consent_id=on_record,
+        limited=limited,
         retry_after=max(1, window_start + window - int(timestamp)),
     )
 
@@ -87,26 +83,12 @@ RATE_SCOPE = "consent-decision"
 RATE_WINDOW_SECONDS = 60
 _LANGUAGE_LENGTH = ConsentRecord._meta.get_field("language").max_length
 _USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
-_COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
-_RECORDS = ConsentRecord._meta.db_table
-_WINDOWS = Window._meta.db_table
-# The main SELECT reads the table as it was before the statement: when "stored" inserted nothing,
-# the decision was stored by an earlier request, and its consent ID is read from there.
-_RECORD = f"""
-WITH hit AS (
-    INSERT INTO {_WINDOWS} (scope, client, window_start, hits)
-    VALUES (%(scope)s, %(client)s, %(window_start)s, 1)
-    ON CONFLICT (scope, client, window_start) DO UPDATE SET hits = {_WINDOWS}.hits + 1
-    RETURNING hits
-), stored AS (
-    INSERT INTO {_RECORDS} ({", ".join(_COLUMNS)})
-    SELECT {", ".join(f"%(v_{column})s" for column in _COLUMNS)} FROM hit WHERE hit.hits <= %(limit)s
-    ON CONFLICT (decision_id) DO NOTHING
-    RETURNING consent_id
+# Every column of a record but those the database fills: each is a parameter of the function, by name.
+RECORD_COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
+RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS]
+_RECORD = "SELECT hits, on_record FROM consent_record_decision({})".format(
+    ", ".join(f"{name} => %({name})s" for name in RECORD_PARAMETERS)
 )
-SELECT (SELECT hits FROM hit), (SELECT consent_id FROM stored),
-       (SELECT consent_id FROM {_RECORDS} WHERE decision_id = %(decision_id)s)
-"""
 
 
 def report_undeclared_cookies(*, names: list[str]) -> None:

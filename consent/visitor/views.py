@@ -97,7 +97,7 @@ def update(request: HttpRequest) -> HttpResponse:
         is_json=is_json,
     )
     cookie.write(response, state)  # the choice applies even when the proof must be re-sent
-    _expire_withdrawn(request, response, choices)
+    _expire_withdrawn(request, response, choices, snapshot.cookie_rules)
     return response
 
 
@@ -136,13 +136,14 @@ def _safe_next(request: HttpRequest, target: str) -> str:
     return "/"
 
 
-def _expire_withdrawn(request: HttpRequest, response: HttpResponse, choices: dict[str, bool]) -> None:
+def _expire_withdrawn(
+    request: HttpRequest, response: HttpResponse, choices: dict[str, bool], rules: dict[str, list[tuple[str, str]]]
+) -> None:
     """Expire the declared first-party cookies of refused purposes that the browser sent us.
 
     One Set-Cookie per name is possible, so the server targets the parent domain (".nocrm.io",
     where analytics tags write) when there is one; consent.js deletes the host-only variant too.
     """
-    rules = get_snapshot().cookie_rules
     host = request.get_host().rsplit(":", 1)[0]
     parent = host.split(".", 1)[1] if host.count(".") >= 2 else None
     for slug, granted in choices.items():

@@ -13,6 +13,7 @@ from consent.backoffice import charts, export
 from consent.backoffice.rollup import DAILY_TABLE
 from consent.demo import PURPOSES as DEMO_PURPOSES
 from consent.models import OPTIONAL_PURPOSES, ConsentRecord, PurposeSlug
+from consent.visitor.services import RECORD_COLUMNS, RECORD_PARAMETERS
 
 
 def test_optional_purposes_are_every_purpose_but_the_necessary_one():
@@ -34,6 +35,22 @@ def test_each_optional_purpose_has_a_column_in_the_daily_roll_up(purpose):
             [DAILY_TABLE, purpose],
         )
         assert cursor.fetchone() == ("integer",)
+
+
+@pytest.mark.django_db
+def test_the_decision_function_takes_every_column_of_a_record():
+    # consent_record_decision() (migration 0010) inserts the columns it has parameters for: a purpose
+    # column without one would be left to its default in every record.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT unnest(proargnames) FROM pg_proc
+            WHERE proname = 'consent_record_decision' AND pronamespace = current_schema()::regnamespace
+            """
+        )
+        parameters = {name for (name,) in cursor.fetchall()}
+    assert set(RECORD_PARAMETERS) <= parameters
+    assert {*OPTIONAL_PURPOSES, "consent_id", "decision_id", "banner_hash"} <= set(RECORD_COLUMNS)
 
 
 @pytest.mark.parametrize("purpose", [*OPTIONAL_PURPOSES, PurposeSlug.NECESSARY])
