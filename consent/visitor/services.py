@@ -84,7 +84,9 @@ RATE_WINDOW_SECONDS = 60
 _LANGUAGE_LENGTH = ConsentRecord._meta.get_field("language").max_length
 _USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
 # Every column of a record but those the database fills: each is a parameter of the function, by name.
-RECORD_COLUMNS = [f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"]
+RECORD_COLUMNS = [
+    f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"
+]
 RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS]
 _RECORD = "SELECT hits, on_record FROM consent_record_decision({})".format(
     ", ".join(f"{name} => %({name})s" for name in RECORD_PARAMETERS)
