@@ -8,7 +8,7 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Consentement et traceurs")
 
     def ready(self) -> None:
-        from consent import checks  # noqa: F401  (registers the database-roles checks)
+        from consent import checks  # noqa: F401  (registers the system checks)
         from consent.backoffice import retention
         from consent.visitor import snapshot
 

@@ -1,4 +1,4 @@
-"""System checks for the two database roles (docs/decisions/0005-database-roles.md).
+"""System checks: the two database roles (docs/decisions/0005-database-roles.md), and GTM's settings.
 
 Without ``DATABASE_OWNER_URL`` (the web servers) there is no owner alias and nothing to check: those
 servers never migrate. With it, the owner must be another role on the same database.
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS
 
+from consent.models import OPTIONAL_PURPOSES
 from consent.privileges import OWNER, app_role
 
 
@@ -40,3 +41,27 @@ def check_database_roles(app_configs: object = None, **kwargs: object) -> list[c
             )
         ]
     return []
+
+
+@checks.register()
+def check_gtm_settings(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """GTM's mode and the purposes that load it in basic mode (README, "For the people who build …")."""
+    errors: list[checks.CheckMessage] = []
+    if settings.GTM_CONSENT_MODE not in ("basic", "advanced"):
+        errors.append(
+            checks.Error(
+                f"GTM_CONSENT_MODE is {settings.GTM_CONSENT_MODE!r}.",
+                hint='Use "basic" or "advanced".',
+                id="consent.E002",
+            )
+        )
+    unknown = [p for p in settings.CONSENT_GTM_REQUIRES if p not in OPTIONAL_PURPOSES]
+    if settings.GTM_CONSENT_MODE == "basic" and (unknown or not settings.CONSENT_GTM_REQUIRES):
+        errors.append(
+            checks.Error(
+                f"CONSENT_GTM_REQUIRES must name optional purposes; it holds {settings.CONSENT_GTM_REQUIRES!r}.",
+                hint=f"Any of {', '.join(OPTIONAL_PURPOSES)} (GTM loads once one of them is granted).",
+                id="consent.E003",
+            )
+        )
+    return errors

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the header too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -165,6 +167,34 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Browser features the site never uses, turned off for its pages and every frame in them. Left out on
+# purpose: autoplay, encrypted-media, fullscreen and picture-in-picture, which gated video players use.
+# Only names that Chromium knows: an unknown one is an error in the console (a browser test checks).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "private-state-token-issuance",
+        "private-state-token-redemption",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Script hosts that gated third-party scripts may load from (the demo declarations' providers).
 CSP_SCRIPT_HOSTS = env.list(
@@ -192,6 +222,8 @@ CSP_CONNECT_HOSTS = env.list(
     ],
 )
 CSP_IMG_HOSTS = env.list("CSP_IMG_HOSTS", default=["https:"])
+# Stylesheet hosts for gated third-party <link rel="stylesheet"> (none by default).
+CSP_STYLE_HOSTS = env.list("CSP_STYLE_HOSTS", default=[])
 CSP_FRAME_HOSTS = env.list(
     "CSP_FRAME_HOSTS",
     default=[
@@ -207,7 +239,7 @@ _csp = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE, *CSP_SCRIPT_HOSTS],
-        "style-src": [SELF],
+        "style-src": [SELF, *CSP_STYLE_HOSTS],
         "img-src": [SELF, "data:", *CSP_IMG_HOSTS],
         "connect-src": [SELF, *CSP_CONNECT_HOSTS],
         "frame-src": [SELF, *CSP_FRAME_HOSTS],
@@ -249,9 +281,12 @@ CONSENT_DECLARATIONS_CACHE_SECONDS = env.int("CONSENT_DECLARATIONS_CACHE_SECONDS
 CONSENT_RATE_LIMIT = env.int("CONSENT_RATE_LIMIT", default=30)
 # Google Tag Manager container (GTM-XXXXXXX); with none, no GTM code is sent at all.
 GTM_CONTAINER_ID = env.str("GTM_CONTAINER_ID", default="")
-# Stricter deployments: load GTM itself only once this purpose is granted ("" = GTM loads at once,
-# as the published policy says GTM stores nothing; tags inside it wait for consent).
-CONSENT_GTM_REQUIRES = env.str("CONSENT_GTM_REQUIRES", default="")
+# "basic" (the default): gtm.js is not requested before the visitor grants one of CONSENT_GTM_REQUIRES,
+# so Google receives nothing before a choice. "advanced": GTM loads on every page with every Consent
+# Mode type denied, and Google's tags send cookieless pings before a choice (see the README).
+GTM_CONSENT_MODE = env.str("GTM_CONSENT_MODE", default="basic")
+# Basic mode: the purposes any of which, once granted, loads GTM.
+CONSENT_GTM_REQUIRES = env.list("CONSENT_GTM_REQUIRES", default=["statistics"])
 # Purpose -> Google Consent Mode v2 types granted with it.
 CONSENT_GTM_MAPPING = {
     "necessary": ["security_storage"],

@@ -47,7 +47,8 @@ def consent_gtm(context: template.Context) -> SafeString:
         "consent/_gtm.html",
         {
             "container": settings.GTM_CONTAINER_ID,
-            "requires": settings.CONSENT_GTM_REQUIRES,
+            # Basic mode: the loader is held like any gated script, until one of these is granted.
+            "requires": "" if settings.GTM_CONSENT_MODE == "advanced" else " ".join(settings.CONSENT_GTM_REQUIRES),
             # Read by the inline script from #cc-gtm (json_script), so that the script itself is fixed.
             "gtm": {
                 "cookie": cookie.cookie_name(),
@@ -93,7 +94,14 @@ class ConsentNode(template.Node):
             return html
         name = _purpose_name(purpose)
         provider = self.provider.resolve(context) if self.provider else ""
-        return gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
+        try:
+            return gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
+        except gating.Unholdable as exc:
+            # Never served live: better a missing widget than a tracker that fires before consent.
+            if settings.DEBUG:
+                raise template.TemplateSyntaxError(f"{{% consent {purpose!r} %}}: {exc}") from exc
+            logger.error("gated markup that cannot be held left out", extra={"purpose": purpose, "reason": str(exc)})
+            return ""
 
 
 def _purpose_name(slug: str) -> str:

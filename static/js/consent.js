@@ -93,55 +93,78 @@
     return purposes.every((purpose) => !choices[purpose] || !askedAgain(purpose));
   }
 
-  // Turns inert scripts into real ones, in page order: a classic external script finishes loading
-  // before the next one starts; async ones do not wait.
-  function activateScripts(queue) {
-    const inert = queue.shift();
-    if (!inert) {
+  // Whether a held element may come back: its data-consent names one purpose, or several
+  // separated by spaces (any of them granted is enough, as for Google Tag Manager).
+  function isGranted(element) {
+    return element.dataset.consent.split(" ").some((purpose) => granted[purpose]);
+  }
+
+  // What {% consent %} held (consent/visitor/gating.py): scripts of type text/plain, templates
+  // whose content a browser does not load (images, links, media, pixels), frame placeholders.
+  const HELD = "script[type='text/plain'][data-consent],template[data-consent],.cc-embed[data-consent]";
+  // The attributes gating.py added to a held script; every other attribute is the script's own.
+  const GATING_ATTRIBUTES = ["type", "data-consent", "data-src", "data-type", "data-queued"];
+
+  // Brings back held elements one after the other, in page order: a classic external script
+  // finishes loading before the next element comes back; async ones do not wait.
+  function restore(queue) {
+    const held = queue.shift();
+    if (!held) {
+      return;
+    }
+    if (held.tagName !== "SCRIPT") {
+      // A template, or a frame placeholder whose last child is the template of its frame.
+      const content = held.tagName === "TEMPLATE" ? held.content : held.lastElementChild.content;
+      // Its scripts were held too: they run in their place, before what follows the template.
+      const scripts = Array.from(content.querySelectorAll("script[type='text/plain'][data-consent]"));
+      scripts.forEach((script) => {
+        script.type = "text/x-queued";
+      });
+      content.querySelectorAll("link,style").forEach((element) => {
+        element.nonce = nonce;
+      });
+      held.replaceWith(content);
+      restore(scripts.concat(queue));
       return;
     }
     const script = document.createElement("script");
-    Array.from(inert.attributes).forEach((attribute) => {
-      if (!/^(type|data-)/.test(attribute.name)) {
+    Array.from(held.attributes).forEach((attribute) => {
+      if (!GATING_ATTRIBUTES.includes(attribute.name)) {
         script.setAttribute(attribute.name, attribute.value);
       }
     });
+    if (held.dataset.type) {
+      script.type = held.dataset.type;
+    }
     // Inserted scripts are async by default; a classic one must keep the page's order.
-    script.async = inert.hasAttribute("async");
+    script.async = held.hasAttribute("async");
     script.nonce = nonce;
-    const source = inert.dataset.src;
+    const source = held.dataset.src;
     if (source) {
       script.src = source;
     } else {
-      script.text = inert.text;
+      script.text = held.text;
     }
     if (source && !script.async) {
-      script.onload = () => activateScripts(queue);
+      script.onload = () => restore(queue);
       script.onerror = script.onload;
     } else {
-      setTimeout(activateScripts, 0, queue);
+      setTimeout(restore, 0, queue);
     }
-    inert.replaceWith(script);
+    held.replaceWith(script);
   }
 
-  // Runs what is now granted: <script type="text/plain" data-consent> and frame placeholders
-  // (replaced by their <template>).
+  // Brings back what is now granted.
   function runGranted() {
-    const inertScripts = document.querySelectorAll("script[type='text/plain'][data-consent]");
-    // A script is queued once (its type changes), so it never runs twice.
-    const queue = Array.from(inertScripts).filter((script) => {
-      if (granted[script.dataset.consent]) {
-        script.type = "text/x-queued";
-        return true;
+    // An element is queued once (data-queued), so nothing runs twice.
+    const queue = Array.from(document.querySelectorAll(HELD)).filter((held) => {
+      if (held.dataset.queued || !isGranted(held)) {
+        return false;
       }
-      return false;
+      held.dataset.queued = "1";
+      return true;
     });
-    activateScripts(queue);
-    document.querySelectorAll(".cc-embed").forEach((placeholder) => {
-      if (granted[placeholder.dataset.consent]) {
-        placeholder.replaceWith(placeholder.lastElementChild.content);
-      }
-    });
+    restore(queue);
   }
 
   // Deletes the declared first-party cookies of a purpose on every path declared, host-only and

@@ -100,8 +100,9 @@ def test_filter_reads_the_cookie_once_per_request(demo):
     assert render('{% if request|consent_granted:"statistics" %}oui{% endif %}', request=request) == "oui"
 
 
-def test_gtm_tag_order_and_defaults(demo, rf, settings):
+def test_gtm_tag_order_and_defaults_in_advanced_mode(demo, rf, settings):
     settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    settings.GTM_CONSENT_MODE = "advanced"
     request = rf.get("/")
     request.csp_nonce = "n0nce"
     html = render("{% consent_gtm %}", request=request)
@@ -136,13 +137,39 @@ def test_gtm_is_absent_without_a_container(demo, rf, settings):
     assert "googletagmanager" not in html and 'gtag("consent", "default"' in html
 
 
-def test_gtm_can_wait_for_a_purpose(demo, rf, settings):
+def test_gtm_waits_for_statistics_by_default(demo, rf, settings):
     settings.GTM_CONTAINER_ID = "GTM-TEST123"
-    settings.CONSENT_GTM_REQUIRES = "statistics"
     request = rf.get("/")
     request.csp_nonce = "n"
     html = render("{% consent_gtm %}", request=request)
     assert '<script type="text/plain" data-consent="statistics">' in html
+    assert html.count('nonce="n"') == 1  # the Consent Mode defaults run at once, the loader waits
+
+
+def test_gtm_waits_for_any_of_the_purposes_set(demo, rf, settings):
+    settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    settings.CONSENT_GTM_REQUIRES = ["statistics", "advertising"]
+    request = rf.get("/")
+    request.csp_nonce = "n"
+    html = render("{% consent_gtm %}", request=request)
+    assert '<script type="text/plain" data-consent="statistics advertising">' in html
+
+
+@pytest.mark.parametrize(
+    ("mode", "requires", "errors"),
+    [
+        ("basic", ["statistics"], []),
+        ("advanced", [], []),
+        ("strict", ["statistics"], ["consent.E002"]),
+        ("basic", ["marketing"], ["consent.E003"]),
+        ("basic", [], ["consent.E003"]),
+    ],
+)
+def test_gtm_settings_are_checked(settings, mode, requires, errors):
+    from consent.checks import check_gtm_settings
+
+    settings.GTM_CONSENT_MODE, settings.CONSENT_GTM_REQUIRES = mode, requires
+    assert [e.id for e in check_gtm_settings()] == errors
 
 
 def test_ui_config_gives_the_script_anchored_cookie_patterns(demo, rf):

@@ -51,6 +51,17 @@ def test_the_page_runs_the_minified_script(site):
     assert b"/*" not in served and len(served) < len((Path(settings.BASE_DIR) / "static/js/consent.js").read_bytes())
 
 
+def test_the_browser_reports_nothing_wrong_with_the_page(site):
+    # An unknown feature in Permissions-Policy, a blocked script or a failed request all log an error.
+    errors = []
+    site.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
+    site.goto("/")
+    expect(banner(site)).to_be_visible()
+    banner(site).get_by_role("button", name="Tout accepter", exact=True).click()
+    wait_for_records(1)
+    assert errors == [], errors
+
+
 @pytest.mark.parametrize(
     ("button", "action", "granted"),
     [("Tout refuser", "reject_all", "000"), ("Tout accepter", "accept_all", "111")],

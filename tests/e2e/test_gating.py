@@ -63,13 +63,43 @@ def index_of(entries: list, predicate) -> int:
     return next(i for i, e in enumerate(entries) if predicate(e))
 
 
-def test_before_any_choice_nothing_gated_runs(gated, live_server):
+def test_before_any_choice_nothing_gated_runs_not_even_gtm(gated, live_server):
+    gated.goto("/gating/")
+    expect(gated.locator("#cc-banner")).to_be_visible()
+    gated.wait_for_load_state("networkidle")
+    assert third_parties(gated, live_server) == set()
+    assert gated.evaluate("[window.__prefs, window.__stats, window.__ads, window.__gtm]") == [None] * 4
+    assert cookie_names(gated) == set()
+    entries = datalayer(gated)
+    default = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "default"])
+    assert entries[default][2]["analytics_storage"] == "denied"
+    assert not any(isinstance(e, dict) and e.get("event") == "gtm.js" for e in entries)
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_granting_statistics_loads_gtm_without_reload_after_the_update(gated, live_server):
+    gated.goto("/gating/")
+    gated.evaluate("window.__sameDocument = true")
+    gated.locator("#cc-banner").get_by_role("button", name="Personnaliser").click()
+    gated.get_by_role("dialog").get_by_role("switch", name=re.compile("Statistiques")).check()
+    gated.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+    wait_until(gated, "window.__gtm === 1")
+    assert gated.evaluate("window.__sameDocument") is True
+    entries = datalayer(gated)
+    update = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "update"])
+    start = index_of(entries, lambda e: isinstance(e, dict) and e.get("event") == "gtm.js")
+    assert update < start
+    assert entries[update][2]["analytics_storage"] == "granted" and entries[update][2]["ad_storage"] == "denied"
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_advanced_mode_loads_gtm_at_once_with_everything_denied(gated, live_server, settings):
+    settings.GTM_CONSENT_MODE = "advanced"
     gated.goto("/gating/")
     expect(gated.locator("#cc-banner")).to_be_visible()
     wait_until(gated, "window.__gtm === 1")
     assert third_parties(gated, live_server) == {"https://www.googletagmanager.com/gtm.js"}
     assert gated.evaluate("[window.__prefs, window.__stats, window.__ads]") == [None, None, None]
-    assert cookie_names(gated) == set()
     entries = datalayer(gated)
     default = index_of(entries, lambda e: isinstance(e, list) and e[:2] == ["consent", "default"])
     start = index_of(entries, lambda e: isinstance(e, dict) and e.get("event") == "gtm.js")

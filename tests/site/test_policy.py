@@ -4,6 +4,7 @@ from django.utils import translation
 
 from consent.models import Cookie, Provider, Purpose
 from consent.visitor.cookie import cookie_name
+from tests.html import elements
 
 
 def _section(html: str, slug: str) -> str:
@@ -96,3 +97,32 @@ def test_page_html_does_not_depend_on_the_visitors_choice(client, demo):
     consent_post(client, {"action": "accept_all"})
     assert client.cookies.get(cookie_name())
     assert without_nonce(client.get("/").text) == first
+
+
+def _gtm_paragraph(html: str) -> str:
+    """The text of the policy's paragraph about Google Tag Manager, spaces normalised."""
+    (paragraph,) = [
+        p for p in elements(html, "p") if any(c.tag == "strong" and c.text == "Google Tag Manager" for c in p.children)
+    ]
+    return " ".join(paragraph.text.split())
+
+
+@pytest.mark.parametrize(
+    ("mode", "french", "english"),
+    [
+        ("basic", "acceptée la finalité « Statistiques et mesure d'audience » :", "accept the “Statistics"),
+        ("advanced", "des signaux sans cookie", "cookieless signals"),
+    ],
+)
+def test_the_sentence_about_gtm_says_when_it_loads_in_each_mode(
+    client, demo, settings, monkeypatch, mode, french, english
+):
+    from nocrm_site import page_cache
+
+    monkeypatch.setattr(page_cache, "_pages", {})  # the page is rendered once per process otherwise
+    settings.GTM_CONTAINER_ID = "GTM-TEST123"
+    settings.GTM_CONSENT_MODE = mode
+    paragraph = _gtm_paragraph(client.get(reverse("cookie-policy")).text)
+    assert french in paragraph
+    assert ("des signaux sans cookie" if mode == "basic" else "qu'une fois acceptée") not in paragraph
+    assert english in _gtm_paragraph(client.get("/en/cookies/").text)

@@ -71,6 +71,37 @@ def test_every_kind_of_response_carries_the_security_headers(secure_client, name
         assert executable_inline_scripts(response.text) == []
 
 
+# Features the site never uses, which Permissions-Policy must turn off (issue 14).
+UNUSED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+
+
+def permissions_policy(response) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_kind_of_response_turns_off_the_features_the_site_never_uses(secure_client, name):
+    url, status, _ = PAGES[name]
+    response = secure_client.get(url(), secure=True)
+    assert response.status_code == status
+    policy = permissions_policy(response)
+    assert all(policy[feature] == "()" for feature in UNUSED_FEATURES), policy
+
+
+def test_static_files_carry_the_permissions_policy_too(collected_static, client):
+    from django.templatetags.static import static
+
+    response = client.get(static("js/consent.js"), secure=True)
+    assert response.status_code == 200
+    assert permissions_policy(response)["camera"] == "()"
+
+
+def test_the_policy_leaves_video_players_their_features(secure_client):
+    # A gated YouTube frame needs fullscreen and autoplay: turning them off would break it once granted.
+    policy = permissions_policy(secure_client.get(reverse("home"), secure=True))
+    assert not {"fullscreen", "autoplay", "encrypted-media", "picture-in-picture"} & set(policy)
+
+
 @pytest.mark.parametrize("name", [name for name, (_, _, ours) in PAGES.items() if ours])
 def test_html_pages_name_a_fresh_nonce_and_use_it_on_every_script(secure_client, name):
     url, _, _ = PAGES[name]
@@ -90,6 +121,7 @@ def test_html_pages_name_a_fresh_nonce_and_use_it_on_every_script(secure_client,
 
 def test_every_inline_script_of_the_home_page_carries_the_header_nonce(secure_client, settings):
     settings.GTM_CONTAINER_ID = "GTM-TEST123"  # the Consent Mode and GTM snippets are inline scripts
+    settings.GTM_CONSENT_MODE = "advanced"  # in basic mode the GTM loader is held until consent.js runs it
     response = secure_client.get(reverse("home"), secure=True)
     (nonce,) = NONCE.findall(" ".join(csp_directives(response)["script-src"]))
     executable = executable_inline_scripts(response.text)
