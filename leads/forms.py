@@ -18,7 +18,7 @@ single_line = RegexValidator(
 )
 
 HONEYPOT_FIELD = "website"
-# Fields the home page's short form may prefill on the contact page (GET).
+# Fields the home page's short form may prefill on the contact page (a POST to leads:prefill).
 PREFILL_FIELDS = ("name", "email", "company", "team_size", "source")
 
 

@@ -9,4 +9,5 @@ app_name = "leads"
 # (nocrm_site/urls.py), whose name the header links use.
 urlpatterns = [
     path(_("contact/merci/"), views.thanks, name="thanks"),
+    path(_("contact/demande/"), views.prefill, name="prefill"),
 ]

@@ -9,7 +9,7 @@ The page's real CSP applies throughout, and any violation fails the test.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -127,3 +127,30 @@ def test_field_errors_show_next_to_the_fields_in_the_browser(page, demo, frcapi,
     assert not Lead.objects.exists()
     assert frcapi.received == []
     assert page.evaluate("window.__csp") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_a_visitor_types_never_lands_in_a_url(page, live_server, demo, mailoutbox):
+    """Both forms (the home page's short form, then the contact form) without the captcha's keys."""
+    typed = {"email": "camille.url@acme.example", "company": "AcmeUrlTest", "name": "Camille Urltest"}
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto("/")
+    refuse_all_cookies(page)
+    page.locator("#short-email").fill(typed["email"])
+    page.locator("#short-company").fill(typed["company"])
+    page.get_by_role("button", name="Demander une démo").first.click()
+    expect(page.get_by_label("E-mail professionnel")).to_have_value(typed["email"])
+    expect(page.get_by_label("Entreprise")).to_have_value(typed["company"])
+    page.get_by_label("Nom et prénom").fill(typed["name"])
+    page.get_by_label("Taille de l'équipe commerciale").select_option("6-20")
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    page.get_by_role("heading", name="Merci, votre demande est bien envoyée").wait_for()
+
+    lead = Lead.objects.get()
+    assert (lead.email, lead.company, lead.name) == (typed["email"], typed["company"], typed["name"])
+    history = page.evaluate("() => history.length")
+    assert history >= 3 and len(urls) > 3  # home, prefilled contact, thanks, and their files
+    for url in [*urls, page.url]:
+        decoded = unquote_plus(url).lower()
+        assert not [value for value in typed.values() if value.lower() in decoded], url

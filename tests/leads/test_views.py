@@ -193,14 +193,54 @@ def test_contact_page_carries_the_csrf_token(client):
     assert 'name="csrfmiddlewaretoken"' in client.get(CONTACT).text
 
 
-def test_home_short_form_opens_the_contact_form_prefilled(client):
+PREFILL = "/contact/demande/"
+SHORT_FORM = {"email": "camille@acme.example", "company": "Acme", "source": "home"}
+
+
+def test_home_short_form_posts_to_the_prefilled_contact_form(client):
     home = client.get("/").text
-    assert elements(home, "form", method="get", action="/contact/")
+    (form,) = elements(home, "form", action=PREFILL)
+    assert form.attrs["method"] == "post"
     assert "csrfmiddlewaretoken" not in home  # the home page stays the same for every visitor
-    page = client.get(CONTACT, {"email": "camille@acme.example", "company": "Acme", "source": "home"})
-    form = page.context["form"]
-    assert form.initial == {"email": "camille@acme.example", "company": "Acme", "source": "home"}
-    assert 'value="camille@acme.example"' in page.text
+    page = client.post(PREFILL, SHORT_FORM, HTTP_SEC_FETCH_SITE="same-origin")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    assert page.context["form"].initial == SHORT_FORM
+    (email,) = elements(page.text, "input", name="email")
+    assert email.attrs["value"] == "camille@acme.example"
+    # The full form posts to the contact page itself, with its CSRF token.
+    (full,) = elements(page.text, "form", action=CONTACT)
+    assert elements(page.text, "input", name="csrfmiddlewaretoken")
+    assert full.attrs["method"] == "post"
+    assert not Lead.objects.exists()
+
+
+def test_the_english_short_form_posts_to_the_english_prefill_url(client):
+    with translation.override("en"):
+        assert reverse("leads:prefill") == "/en/contact/request/"
+    assert elements(client.get("/en/").text, "form", action="/en/contact/request/")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}, {}],
+    ids=["fetch metadata cross-site", "foreign origin", "no origin at all"],
+)
+def test_the_prefill_refuses_other_sites(client, headers):
+    response = client.post(PREFILL, SHORT_FORM, **headers)
+    assert response.status_code == 403
+    assert "camille@acme.example" not in response.text
+
+
+def test_the_prefill_answers_only_posts(client):
+    response = client.get(PREFILL, SHORT_FORM)
+    assert response.status_code == 405
+    assert "camille@acme.example" not in response.text
+
+
+def test_the_contact_page_no_longer_takes_its_values_from_the_url(client):
+    page = client.get(CONTACT, SHORT_FORM)
+    assert page.context["form"].initial == {}
+    assert "camille@acme.example" not in page.text
 
 
 def test_lead_from_the_home_page_keeps_its_source(post):
