@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consent.visitor.origin import is_same_origin
+from guards.origin import is_same_origin
 from leads import captcha
 from leads.forms import LeadForm
 from leads.services import submit_lead

@@ -13,16 +13,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from guards.origin import is_same_origin
+
 MAX_BODY = 4096
-
-
-def is_same_origin(request: HttpRequest) -> bool:
-    """A browser's POST from one of our own pages (Fetch Metadata, else the Origin header)."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    return origin is not None and origin == f"{request.scheme}://{request.get_host()}"
 
 
 def same_origin_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
