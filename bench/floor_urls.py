@@ -56,12 +56,11 @@ def bare_home(request: HttpRequest) -> HttpResponse:
         request.resolver_match = match = resolve("/")
         try:
             rendered = match.func(request, *match.args, **match.kwargs)
-            if hasattr(rendered, "render"):  # a TemplateResponse, unless the page came from page_cache
+            if hasattr(rendered, "render"):  # a TemplateResponse
                 rendered.render()
         finally:
             request.path, request.path_info, request.resolver_match = saved
         _Home.body = rendered.content
-    request.csp_nonce  # noqa: B018 -- a nonce in the CSP header too, so the headers weigh the same
     return HttpResponse(_Home.body, content_type="text/html; charset=utf-8")
 
 
@@ -95,7 +94,8 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("floor/o/<str:token>", bare_pixel),
     path("floor/l/<str:token>", bare_redirect),
-    path("floor/home", bare_home),
+    # Answered under startproject's middleware: bench/floor_wsgi.py.
+    path("floor/startproject/home", bare_home),
     path("floor/consent", bare_insert),
     *site_urlpatterns,
 ]

@@ -138,7 +138,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, workers: int | None = None, ready_path: str = "/healthz") -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int | None = None,
+    ready_path: str = "/healthz",
+    app: str = "nocrm_site.wsgi:application",
+) -> Iterator[str]:
     """gunicorn (sync workers) serving the project on 127.0.0.1; yields its base URL.
 
     Workers default to gunicorn.conf.py's production count (2 per CPU + 1): sync workers wait for
@@ -147,7 +153,7 @@ def gunicorn(env: dict[str, str], *, workers: int | None = None, ready_path: str
     workers = workers or (os.cpu_count() or 1) * 2 + 1
     port = free_port()
     cmd = [
-        PYTHON, "-m", "gunicorn", "nocrm_site.wsgi:application",
+        PYTHON, "-m", "gunicorn", app,
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
         # gunicorn.conf.py (read from the working directory) recycles workers every ~10,000

@@ -118,7 +118,7 @@ def commands(f: Figures) -> list[str]:
         return "`" + " ".join(cmd).replace(WRK, "wrk") + "`"
 
     return [
-        f"server: `python -m gunicorn nocrm_site.wsgi:application --bind 127.0.0.1:PORT --workers {f.workers}"
+        f"server: `python -m gunicorn bench.floor_wsgi:application --bind 127.0.0.1:PORT --workers {f.workers}"
         " --worker-class sync` (2 per CPU + 1, as gunicorn.conf.py), with "
         + ", ".join(f"`{k}={v}`" for k, v in {**BASE_ENV, **SERVER_ENV}.items() if k != "SECRET_KEY"),
         "pages and trackers: " + shell(wrk_command(f"{place}/", seconds=SECONDS)),
@@ -133,9 +133,9 @@ def commands(f: Figures) -> list[str]:
 
 # Why a figure can miss its target, from profiling in-process (Django's test client, same settings).
 NOTES = {
-    "home": "- **Home page.** It comes from `nocrm_site/page_cache.py` (rendered once per process and language, the"
-    " nonce put back into each response); over the floor it adds the declarations' version check (a cache get),"
-    " the page-cache look-up and the nonce replacement in the stored bytes.",
+    "home": "- **Home page.** It comes from `nocrm_site/page_cache.py`, the first middleware: stored bytes and"
+    " headers, after the declarations' version check (a cache get) and the host check. Its floor is a bare view"
+    " returning the same bytes under the middleware of a fresh `startproject` (bench/floor_wsgi.py).",
     "consent": "- **`POST /consent/`.** When the CPUs are the limit (wrk, five workers and PostgreSQL on two cores),"
     " the view costs about 1.9 ms of CPU against 1.1 ms for the floor: JSON validation, signing the cookie, the"
     " response. The database work equals the floor's: one INSERT statement in autocommit, one round trip; the"

@@ -43,7 +43,7 @@ def main() -> None:
         with demo_site() as env:
             pixel, click, message_id = tracking.tracker_paths()
             environment = versions()
-            with gunicorn(env) as base:
+            with gunicorn(env, app=pages.APP) as base:
                 workers = len(gunicorn_pids(port_of(base))[1])
                 rates = pages.measure_rates(base, workdir)
                 trackers = tracking.measure(base, pixel, click)

@@ -7,7 +7,7 @@ variable and the development values that ``make run`` copies into ``.env``.
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: stored public pages are answered here, before everything below (nocrm_site/page_cache.py).
+    "nocrm_site.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so that static files get the header too.
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -57,7 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the hashes of each page's inline scripts (guards/csp.py).
+    "guards.csp.HashingCSPMiddleware",
 ]
 
 # Benchmarks select bench/floor_urls.py (adds bare views to compare with); production never sets it.
@@ -74,7 +77,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
             ],
         },
     },
@@ -116,6 +118,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache (redis:// or memcached:// URL) makes admin changes show on every server at once;
 # with the per-process default they show within CONSENT_DECLARATIONS_CACHE_SECONDS.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nocrm")}
+
+# Cache-Control of the public pages (nocrm_site/page_cache.py; docs/deployment.md for the CDN):
+# browsers keep a page PAGE_MAX_AGE seconds, a CDN PAGE_SHARED_MAX_AGE (purge it on an admin
+# change), and a CDN may serve a stale copy while it revalidates, or for a day while we are down.
+PAGE_MAX_AGE = env.int("PAGE_MAX_AGE", default=60)
+PAGE_SHARED_MAX_AGE = env.int("PAGE_SHARED_MAX_AGE", default=300)
+PAGE_STALE_WHILE_REVALIDATE = env.int("PAGE_STALE_WHILE_REVALIDATE", default=60)
+PAGE_STALE_IF_ERROR = env.int("PAGE_STALE_IF_ERROR", default=86400)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,7 +248,9 @@ CSP_FRAME_HOSTS = env.list(
 _csp = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE, *CSP_SCRIPT_HOSTS],
+        # Inline scripts are added by their hashes, page by page (guards/csp.py): no nonce, so that a
+        # page is the same bytes for everyone (docs/decisions/0010-pages-served-from-memory.md).
+        "script-src": [SELF, *CSP_SCRIPT_HOSTS],
         "style-src": [SELF, *CSP_STYLE_HOSTS],
         "img-src": [SELF, "data:", *CSP_IMG_HOSTS],
         "connect-src": [SELF, *CSP_CONNECT_HOSTS],

@@ -7,13 +7,13 @@ from django.views.generic import TemplateView
 
 from leads import views as lead_views
 from nocrm_site import views
-from nocrm_site.page_cache import rendered_once
+from nocrm_site.page_cache import static_page
 
 
 def page(route: str | Promise, template: str, name: str) -> URLPattern:
-    """A marketing page: the same HTML for every visitor, so rendered once (see page_cache)."""
+    """A marketing page: the same HTML for every visitor, so served from memory (see page_cache)."""
     view = TemplateView.as_view(template_name=f"pages/{template}.html")
-    return path(route, rendered_once(view), name=name)  # type: ignore[arg-type]  # it answers an HttpResponse
+    return path(route, static_page(view), name=name)  # type: ignore[arg-type]  # it answers an HttpResponse
 
 
 urlpatterns = [
@@ -34,6 +34,6 @@ urlpatterns += i18n_patterns(
     path(_("contact/"), lead_views.contact, name="contact"),
     path("", include("leads.urls")),
     page(_("mentions-legales/"), "legal", "legal"),
-    path(_("cookies/"), rendered_once(views.cookie_policy), name="cookie-policy"),
+    path(_("cookies/"), static_page(views.cookie_policy), name="cookie-policy"),
     prefix_default_language=False,
 )

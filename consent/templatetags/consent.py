@@ -21,6 +21,7 @@ from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 from consent.visitor import cookie, gating
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import NEXT_PATH, current_ui
+from guards.csp import allow_inline
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -95,13 +96,19 @@ class ConsentNode(template.Node):
         name = _purpose_name(purpose)
         provider = self.provider.resolve(context) if self.provider else ""
         try:
-            return gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
+            inert = gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
         except gating.Unholdable as exc:
             # Never served live: better a missing widget than a tracker that fires before consent.
             if settings.DEBUG:
                 raise template.TemplateSyntaxError(f"{{% consent {purpose!r} %}}: {exc}") from exc
             logger.error("gated markup that cannot be held left out", extra={"purpose": purpose, "reason": str(exc)})
             return ""
+        request = context.get("request")
+        for text in inert.scripts:
+            allow_inline(request, "script-src", text)
+        for text in inert.styles:
+            allow_inline(request, "style-src", text)
+        return inert.html
 
 
 def _purpose_name(slug: str) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from html import escape
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -46,11 +47,18 @@ class Unholdable(ValueError):
     """Markup that {% consent %} cannot keep from loading; the message names the element."""
 
 
-def make_inert(html: str, *, purpose: str, purpose_name: str, provider: str) -> SafeString:
+class Inert(NamedTuple):
+    html: SafeString
+    # The texts of the inline scripts and styles it holds, which the page's CSP must allow by hash.
+    scripts: list[str]
+    styles: list[str]
+
+
+def make_inert(html: str, *, purpose: str, purpose_name: str, provider: str) -> Inert:
     writer = _InertWriter(purpose=purpose, purpose_name=purpose_name, provider=provider)
     writer.feed(html)
     writer.close()
-    return mark_safe("".join(writer.out))
+    return Inert(mark_safe("".join(writer.out)), writer.inline["script"], writer.inline["style"])
 
 
 class _InertWriter(HTMLParser):
@@ -62,6 +70,8 @@ class _InertWriter(HTMLParser):
         self.open: list[tuple[str, str]] = []
         self.frame: list[str] | None = None  # the <iframe> being read, raw, until its end tag
         self.noscript_depth = 0  # inside <noscript>: everything is dropped
+        self.inline: dict[str, list[str]] = {"script": [], "style": []}
+        self.text: list[str] | None = None  # the text of the inline script or style being read
 
     # --- the parser's events ---------------------------------------------------------------------
 
@@ -75,6 +85,9 @@ class _InertWriter(HTMLParser):
         if self.noscript_depth:
             self.noscript_depth -= tag == "noscript"
             return
+        if self.text is not None and tag in self.inline:
+            self.inline[tag].append("".join(self.text))
+            self.text = None
         if self.frame is not None:
             self.frame.append(f"</{tag}>")
             if tag == "iframe":
@@ -126,6 +139,8 @@ class _InertWriter(HTMLParser):
     def _write(self, text: str) -> None:
         if self.noscript_depth:
             return
+        if self.text is not None:
+            self.text.append(text)
         (self.frame if self.frame is not None else self.out).append(text)
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], raw: str, *, closed: bool) -> None:
@@ -136,6 +151,8 @@ class _InertWriter(HTMLParser):
             self.frame.append(raw)
             return
         _check(tag, attrs)
+        if tag == "style" and not closed:
+            self.text = []  # held in a template like any style; its text is allowed by hash
         if tag == "noscript":
             self.noscript_depth = 1
         elif tag == "iframe":
@@ -143,6 +160,9 @@ class _InertWriter(HTMLParser):
         elif tag == "script":
             self.out.append(self._inert_script(attrs, raw))
             self.open.append(("script", ""))
+            values = dict(attrs)
+            if not values.get("src") and (values.get("type") or "").strip().lower() in CLASSIC_TYPES:
+                self.text = []
         elif self._inside_template() or not _fetches(tag, attrs):
             self.out.append(raw)
             if not closed:
@@ -169,7 +189,7 @@ class _InertWriter(HTMLParser):
             held.append(("data-src", values["src"]))
         if kind == "module":
             held.append(("data-type", "module"))
-        # consent.js gives the script the page's nonce when it runs it.
+        # A nonce of the snippet's own means nothing here: the page's CSP allows inline scripts by hash.
         kept = [(name, value) for name, value in attrs if name not in ("type", "src", "nonce")]
         return "<script" + "".join(_attribute(name, value) for name, value in [*held, *kept]) + ">"
 

@@ -14,8 +14,6 @@
   // declared cookie names per purpose (anchored regular expressions, with their paths) and the
   // Consent Mode mapping.
   const config = JSON.parse(document.getElementById("cc-config").textContent);
-  // Only readable while this file runs: scripts activated later get the page's CSP nonce too.
-  const nonce = document.currentScript.nonce;
   const banner = document.getElementById("cc-banner");
   const dialog = document.getElementById("cc-modal");
   const purposes = config.purposes;
@@ -120,9 +118,6 @@
       scripts.forEach((script) => {
         script.type = "text/x-queued";
       });
-      content.querySelectorAll("link,style").forEach((element) => {
-        element.nonce = nonce;
-      });
       held.replaceWith(content);
       restore(scripts.concat(queue));
       return;
@@ -138,11 +133,11 @@
     }
     // Inserted scripts are async by default; a classic one must keep the page's order.
     script.async = held.hasAttribute("async");
-    script.nonce = nonce;
     const source = held.dataset.src;
     if (source) {
       script.src = source;
     } else {
+      // The page's CSP allows this text by its hash (guards/csp.py), computed when the page rendered.
       script.text = held.text;
     }
     if (source && !script.async) {
@@ -251,7 +246,8 @@
         if (response.ok) {
           // The server reviews the cookie names the browser holds (from the request's Cookie
           // header; never their values) and lists the undeclared ones in the admin.
-          fetch(config.report, { method: "POST" });
+          // Its answer is read to the end, so that the request ends (it is never cached).
+          fetch(config.report, { method: "POST" }).then((answer) => answer.text(), () => null);
         }
         return body;
       })

@@ -13,8 +13,8 @@ from django.urls import path
 from nocrm_site.urls import urlpatterns as site_urls
 from tests.snippets import LINKEDIN_INSIGHT, META_PIXEL
 
-PAGE = """{% extends "base.html" %}{% load consent %}
-{% block head %}<script nonce="{{ request.csp_nonce }}">window.__order = [];</script>{% endblock %}
+PAGE = """{% extends "base.html" %}{% load consent site %}
+{% block head %}<script>{% inline_script %}window.__order = [];{% endinline_script %}</script>{% endblock %}
 {% block content %}<h1>Démo des balises</h1>
 {% consent "preferences" %}<script src="https://stub.example/prefs.js"></script>{% endconsent %}
 {% consent "statistics" %}<script src="https://stub.example/stats1.js"></script>

@@ -27,6 +27,7 @@ def gated(site, settings, live_server):
     settings.GTM_CONTAINER_ID = "GTM-TEST123"
     csp = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]}
     csp["frame-src"] = [*csp["frame-src"], "https://stub.example"]
+    csp["script-src"] = [*csp["script-src"], "https://stub.example"]  # as CSP_SCRIPT_HOSTS would
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp}
     site.requests = []
     site.on("request", lambda r: site.requests.append(r.url))
@@ -193,15 +194,19 @@ def test_frame_placeholder_loads_only_after_its_button(gated, live_server):
     assert gated.evaluate("window.__csp") == []
 
 
-def test_a_script_without_the_nonce_is_blocked(gated):
+def test_a_script_without_an_allowed_hash_or_host_is_blocked(gated):
     gated.goto("/gating/")
     gated.evaluate(
         "() => { const s = document.createElement('script'); s.textContent = 'window.__evil = 1';"
-        " document.body.append(s); }"
+        " document.body.append(s);"
+        " const t = document.createElement('script'); t.src = 'https://evil.example/x.js';"
+        " document.body.append(t); }"
     )
-    wait_until(gated, "window.__csp.length > 0")
+    wait_until(gated, "window.__csp.length > 1")
     assert gated.evaluate("window.__evil") is None
-    assert gated.evaluate("window.__csp")[0].startswith("script-src")
+    violations = gated.evaluate("window.__csp")
+    assert all(v.startswith("script-src") for v in violations)
+    assert any("evil.example" in v for v in violations) and any(v.endswith(" inline") for v in violations)
 
 
 def test_global_privacy_control_sent_only_as_a_header_keeps_advertising_off_on_the_page(gated, live_server):
