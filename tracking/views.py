@@ -194,4 +194,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], statu
     patch_vary_headers(response, ["Accept-Language"])
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
+    # Django's request log would write the path of a 4xx or 5xx with its token (a recipient ID); the
+    # views log what matters themselves, without it.
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
     return response
