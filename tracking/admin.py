@@ -18,8 +18,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tracking import backoffice
+from tracking.consents import record_tracking_consent
 from tracking.models import (
     AggregateCount,
+    ConsentSource,
     DeliveryCheck,
     Event,
     Message,
@@ -151,6 +153,18 @@ class RecipientAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     readonly_fields = ("created_at", "tracking_state", "history_export")
     inlines = [TrackingConsentInline]
+    actions = ["withdraw_tracking"]
+
+    @admin.action(description=_("Retirer l'accord au suivi (demande écrite, appel)"), permissions=["change"])
+    def withdraw_tracking(self, request: HttpRequest, queryset: QuerySet[Recipient]) -> None:
+        """A withdrawal the person asked for elsewhere than on the page, recorded under the user's name."""
+        changed = sum(
+            record_tracking_consent(
+                recipient_id=pk, given=False, source=ConsentSource.ADMIN, recorded_by=request.user.get_username()
+            )
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        self.message_user(request, _("Accord retiré pour %(n)d destinataire(s).") % {"n": changed})
 
     def get_urls(self) -> list[URLPattern]:
         export = self.admin_site.admin_view(backoffice.export_consent_history)

@@ -17,7 +17,7 @@ opens and clicks, never corrupt anything.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection
@@ -94,7 +94,7 @@ def record_events(rows: list[EventRow]) -> int:
 
     One statement, so one round trip and, in autocommit (the batches' thread, a request), one transaction.
     """
-    params = {
+    params: dict[str, Any] = {
         "last_open_only": settings.TRACKING_TRANSACTIONAL_LAST_OPEN_ONLY,
         "message": [row.message_id for row in rows],
         "recipient": [row.recipient_id for row in rows],
@@ -111,7 +111,7 @@ def record_events(rows: list[EventRow]) -> int:
         return _record(params)
 
 
-def _record(params: dict[str, object]) -> int:
+def _record(params: dict[str, Any]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(RECORD_EVENTS, params)
         return cursor.fetchone()[0]

@@ -124,7 +124,7 @@ def build_tracked_email(
     own_pages = {"unsubscribe_url": unsubscribe, "tracking_off_url": tracking_off_url(claims)}
     own_pages["tracking_on_url"] = tracking_on_url(claims)
     values = {**(context or {}), "message": message, "recipient": recipient, **own_pages}
-    text = render_to_string(f"tracking/email/{message.template}.txt", values)
+    text: str = render_to_string(f"tracking/email/{message.template}.txt", values)
     text = text.rstrip("\n") + "\n\n" + render_to_string("tracking/email/_tracking_footer.txt", values)
     body: str = render_to_string(f"tracking/email/{message.template}.html", values)
     body = rewrite_links(body, claims, keep=frozenset(own_pages.values()))

@@ -12,6 +12,8 @@ with consent, an ``AggregateCount`` for the message without, and for service e-m
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import MD5, Coalesce, Now
@@ -111,10 +113,10 @@ class MachineReason(models.TextChoices):
     TOO_FAST = "too-fast", _("Clic trop tôt après l'envoi")
 
 
-def clicks_per_link(message_id: int) -> list[dict[str, object]]:
+def clicks_per_link(message_id: int) -> list[dict[str, Any]]:
     """One row per clicked URL of a message, everyone counted (per-recipient events and anonymous
     counts): ``url``, ``people``, ``machines``, most clicked by people first."""
-    totals: dict[str, dict[str, object]] = {}
+    totals: dict[str, dict[str, Any]] = {}
     events = (
         Event.objects.filter(message_id=message_id, kind=EventKind.CLICK)
         .values("url")
@@ -130,9 +132,9 @@ def clicks_per_link(message_id: int) -> list[dict[str, object]]:
     )
     for row in [*events, *counted]:
         total = totals.setdefault(row["url"], {"url": row["url"], "people": 0, "machines": 0})
-        total["people"] += row["people"]  # type: ignore[operator]
-        total["machines"] += row["machines"]  # type: ignore[operator]
-    return sorted(totals.values(), key=lambda r: (-r["people"], -r["machines"], r["url"]))  # type: ignore[operator]
+        total["people"] += row["people"]
+        total["machines"] += row["machines"]
+    return sorted(totals.values(), key=lambda r: (-r["people"], -r["machines"], r["url"]))
 
 
 class Event(models.Model):

@@ -115,3 +115,11 @@ def test_marketers_import_consents_with_their_evidence_and_never_over_a_withdraw
         "admin",
     )
     assert TrackingConsent.objects.current(recipient.pk).given is False  # the person's withdrawal stands
+
+
+def test_staff_record_a_withdrawal_asked_for_by_letter_under_their_name(admin_client, recipient) -> None:
+    url = reverse("admin:tracking_recipient_changelist")
+    response = admin_client.post(url, {"action": "withdraw_tracking", "_selected_action": [recipient.pk]})
+    assert response.status_code == 302
+    current = TrackingConsent.objects.current(recipient.pk)
+    assert (current.given, current.source, current.recorded_by) == (False, ConsentSource.ADMIN, "admin")
