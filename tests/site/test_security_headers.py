@@ -11,7 +11,14 @@ from django.urls import reverse
 from consent.visitor.cookie import cookie_name
 from tests.consent.helpers import banner_hash
 from tests.html import Element, elements
-from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
+from tests.tracking.factories import (
+    click_path,
+    make_message,
+    make_recipient,
+    pixel_path,
+    tracking_path,
+    unsubscribe_path,
+)
 
 NONCE = re.compile(r"'nonce-([^']+)'")
 DATA_BLOCKS = {"application/json", "text/plain"}  # script types never run, so outside script-src
@@ -29,8 +36,14 @@ PAGES = {
     "consent settings": (lambda: reverse("consent:settings"), 200, True),
     "english home": (lambda: "/en/", 200, True),
     "404": (lambda: "/no-such-page/", 404, True),
-    "unsubscribe": (lambda: unsubscribe_path(make_message(), make_recipient("max@example.com")), 200, True),
-    "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, True),
+    # Pages reached from an e-mail run no script at all (no consent.js, no GTM: decision 0007).
+    "unsubscribe": (lambda: unsubscribe_path(make_message(), make_recipient("max@example.com")), 200, False),
+    "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, False),
+    "tracking withdrawal": (
+        lambda: tracking_path(make_message(), make_recipient("max@example.com"), given=False),
+        200,
+        False,
+    ),
     "admin login": (lambda: reverse("admin:login"), 200, False),
     "healthz": (lambda: reverse("healthz"), 200, False),
     "tracking pixel": (lambda: pixel_path(make_message(), None), 200, False),
