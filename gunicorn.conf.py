@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # Sync workers: pages are CPU-bound and short; the database is the only thing they wait for.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -14,6 +16,25 @@ max_requests_jitter = 1000
 accesslog = "-"
 access_log_format = '{"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
 errorlog = "-"
+
+# Paths whose last segment is a signed token naming an e-mail's recipient: logged without it.
+TOKEN_PATHS = ("/o/", "/l/", "/goto/", "/email-tracking/off/", "/email-tracking/on/")
+
+
+class AccessLogger(Logger):
+    """The access log, with the tracker tokens cut out of the paths (they carry recipient IDs)."""
+
+    def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = atoms.get("U", "")
+        for prefix in TOKEN_PATHS:
+            if path.startswith(prefix):
+                atoms["U"] = prefix + "…"
+                break
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 def worker_exit(server: object, worker: object) -> None:

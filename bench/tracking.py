@@ -47,7 +47,8 @@ class Trackers:
 
 
 def tracker_paths() -> tuple[str, str, int]:
-    """Make a message and a recipient in the benchmark database; return a pixel and a /l/ path."""
+    """Make a message and a recipient (without consent to tracking, as a recipient starts) in the
+    benchmark database; return a pixel and a /l/ path."""
     from django.db import connections
 
     from tracking.mailer import pixel_url, tracked_url
@@ -75,9 +76,14 @@ def measure(base: str, pixel: str, click: str) -> Trackers:
 
 
 def stored_events(message_id: int) -> int:
-    from tracking.models import Event
+    """Events of the message: the bench recipient never agreed to tracking, so they are anonymous counts
+    (decision 0007); per-recipient rows are added in case a run gave consent."""
+    from django.db.models import Sum
 
-    return Event.objects.filter(message_id=message_id).count()
+    from tracking.models import AggregateCount, Event
+
+    counted = AggregateCount.objects.filter(message_id=message_id).aggregate(n=Sum("count"))["n"] or 0
+    return Event.objects.filter(message_id=message_id).count() + counted
 
 
 def rows(t: Trackers) -> list[str]:

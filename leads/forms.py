@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads import captcha
 from leads.models import MESSAGE_MAX_LENGTH, CaptchaStatus, Lead, LeadSource, TeamSize
+from tracking.consents import CONSENT_TEXT
 
 # Single-line fields never contain control characters (line breaks would reach e-mail headers).
 single_line = RegexValidator(
@@ -52,6 +53,9 @@ class LeadForm(forms.Form):
         label=_("J'accepte de recevoir les e-mails d'information de noCRM.io (désinscription en un clic)."),
         required=False,
     )
+    # Unticked by default, separate from the e-mails themselves (the CNIL's recommendation on pixels):
+    # its label is the text stored with the consent record.
+    email_tracking_opt_in = forms.BooleanField(label=CONSENT_TEXT, required=False)
     source = forms.TypedChoiceField(
         choices=LeadSource.choices, initial=LeadSource.CONTACT, required=False, widget=forms.HiddenInput
     )
@@ -117,6 +121,7 @@ class LeadForm(forms.Form):
             "team_size": data["team_size"],
             "message": data["message"],
             "marketing_opt_in": data["marketing_opt_in"],
+            "email_tracking_opt_in": data["email_tracking_opt_in"],
             "source": data["source"] or LeadSource.CONTACT,
             "captcha_status": self.captcha_status,
         }

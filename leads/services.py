@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from leads.models import CaptchaStatus, Lead, LeadSource
+from tracking.consents import CONSENT_TEXT, TEXT_VERSION, record_tracking_consent
+from tracking.models import ConsentSource
+from tracking.services import ensure_recipient
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +30,22 @@ def submit_lead(
     captcha_status: CaptchaStatus,
     source: LeadSource | str,
     language: str,
+    email_tracking_opt_in: bool = False,
 ) -> Lead:
-    """Store a lead, then e-mail sales once the row is committed."""
+    """Store a lead, then e-mail sales once the row is committed. A ticked tracking box records the
+    lead's consent to the tracking of their e-mails, with the box's text (``tracking.consents``)."""
     with transaction.atomic():
+        if email_tracking_opt_in:
+            with translation.override(language):
+                text = str(CONSENT_TEXT)
+            record_tracking_consent(
+                recipient_id=ensure_recipient(email=email).pk,
+                given=True,
+                source=ConsentSource.FORM,
+                text=text,
+                text_version=TEXT_VERSION,
+                language=language,
+            )
         lead = Lead.objects.create(
             name=name,
             email=email,

@@ -347,10 +347,15 @@ TRACKING_BASE_URL = env.str("TRACKING_BASE_URL", default=SITE_URL)
 # Seconds after sending during which pixel and click links work; unset: forever (30 days at least).
 # Unsubscribe links never expire.
 TRACKING_LINK_MAX_AGE = env.int("TRACKING_LINK_MAX_AGE", default=None)
-# Clicks sooner than this many seconds after sending are counted as a link scanner's, not a person's.
-TRACKING_SCANNER_SECONDS = env.int("TRACKING_SCANNER_SECONDS", default=10)
-# Opens counted per message only, without the recipient (the CNIL's draft recommendation on pixels).
+# Clicks sooner than this many seconds after sending are counted as a link scanner's, not a person's:
+# security gateways (Microsoft Defender's Safe Links among them) follow every link on delivery, some
+# with an ordinary browser's User-Agent, up to a few minutes after sending.
+TRACKING_SCANNER_SECONDS = env.int("TRACKING_SCANNER_SECONDS", default=120)
+# Pixels carry no recipient at all: opens are only ever counted per message, even with consent.
 TRACKING_OPENS_WITHOUT_RECIPIENT = env.bool("TRACKING_OPENS_WITHOUT_RECIPIENT", default=False)
+# Opens of transactional messages keep only the date of the last open per message and recipient
+# (checking delivery, which needs no consent: decision 0007), instead of events or counts.
+TRACKING_TRANSACTIONAL_LAST_OPEN_ONLY = env.bool("TRACKING_TRANSACTIONAL_LAST_OPEN_ONLY", default=False)
 # Hosts of the noCRM.io application: their links become /goto/ links (".nocrm.io" matches subdomains).
 TRACKING_APP_HOSTS = env.list("TRACKING_APP_HOSTS", default=["app.nocrm.io"])
 # Opens and clicks wait this long in their server process's memory, then are written together in

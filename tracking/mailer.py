@@ -1,8 +1,11 @@
-"""Builds a tracked e-mail from templates: signed links, the open pixel and the List-Unsubscribe headers.
+"""Builds a tracked e-mail from templates: signed links, the open pixel, the List-Unsubscribe headers
+and the tracking footer.
 
-``templates/tracking/email/<template>.html`` and ``.txt`` are rendered with ``message``, ``recipient``
-and ``unsubscribe_url``. In the HTML part, each ``<a href>`` to an http(s) URL becomes a /l/ link
-(a /goto/ link for hosts in ``TRACKING_APP_HOSTS``); the text part keeps the plain URLs.
+``templates/tracking/email/<template>.html`` and ``.txt`` are rendered with ``message``, ``recipient``,
+``unsubscribe_url``, ``tracking_off_url`` and ``tracking_on_url``. In the HTML part, each ``<a href>``
+to an http(s) URL becomes a /l/ link (a /goto/ link for hosts in ``TRACKING_APP_HOSTS``); the text
+part keeps the plain URLs. Both parts then get the footer of ``tracking/email/_tracking_footer``: what
+the trackers measure, and the link to stop it (decision 0007), whatever the message's own template says.
 """
 
 from __future__ import annotations
@@ -50,6 +53,16 @@ def unsubscribe_url(claims: Claims) -> str:
     return _absolute(f"{reverse('tracking:unsubscribe')}?{query}")
 
 
+def tracking_off_url(claims: Claims) -> str:
+    """The page where the recipient withdraws their consent to tracking (every tracked e-mail links to it)."""
+    return _absolute(reverse("tracking:tracking-off", args=[make_token(Purpose.TRACKING_OFF, claims)]))
+
+
+def tracking_on_url(claims: Claims) -> str:
+    """The page where the recipient gives their consent to tracking (for a consent e-mail)."""
+    return _absolute(reverse("tracking:tracking-on", args=[make_token(Purpose.TRACKING_ON, claims)]))
+
+
 def tracked_url(url: str, claims: Claims) -> str | None:
     """The tracker URL that records a click and redirects to ``url``; None when it is not trackable."""
     if safe_destination(url) is None:
@@ -85,11 +98,15 @@ def insert_pixel(body: str, url: str) -> str:
         f'<img src="{html.escape(url)}" width="1" height="1" alt="" '
         'style="display:block;width:1px;height:1px;border:0;margin:0;padding:0">'
     )
+    return insert_before_body_end(body, pixel)
+
+
+def insert_before_body_end(body: str, fragment: str) -> str:
     ends = list(BODY_END.finditer(body))
     if not ends:
-        return body + pixel
+        return body + fragment
     at = ends[-1].start()
-    return body[:at] + pixel + body[at:]
+    return body[:at] + fragment + body[at:]
 
 
 def build_tracked_email(
@@ -104,10 +121,15 @@ def build_tracked_email(
         message_id=message.pk, recipient_id=recipient.pk, sent_at=int((sent_at or timezone.now()).timestamp())
     )
     unsubscribe = unsubscribe_url(claims)
-    values = {**(context or {}), "message": message, "recipient": recipient, "unsubscribe_url": unsubscribe}
-    text = render_to_string(f"tracking/email/{message.template}.txt", values)
+    own_pages = {"unsubscribe_url": unsubscribe, "tracking_off_url": tracking_off_url(claims)}
+    own_pages["tracking_on_url"] = tracking_on_url(claims)
+    values = {**(context or {}), "message": message, "recipient": recipient, **own_pages}
+    text: str = render_to_string(f"tracking/email/{message.template}.txt", values)
+    text = text.rstrip("\n") + "\n\n" + render_to_string("tracking/email/_tracking_footer.txt", values)
     body: str = render_to_string(f"tracking/email/{message.template}.html", values)
-    body = insert_pixel(rewrite_links(body, claims, keep=frozenset({unsubscribe})), pixel_url(claims))
+    body = rewrite_links(body, claims, keep=frozenset(own_pages.values()))
+    footer = render_to_string("tracking/email/_tracking_footer.html", values)
+    body = insert_pixel(insert_before_body_end(body, footer), pixel_url(claims))
     # RFC 6068: a space is %20 in a mailto: URI, never "+".
     mailto_query = urlencode({"subject": f"unsubscribe {unsubscribe_signature(claims)}"}, quote_via=quote)
     mailto = f"mailto:{settings.TRACKING_UNSUBSCRIBE_MAILTO}?{mailto_query}"

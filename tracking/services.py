@@ -11,7 +11,8 @@ from typing import Any
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from tracking.models import Event, EventKind, Message, Recipient
+from tracking.consents import withdraw_on_unsubscribe
+from tracking.models import ConsentSource, Event, EventKind, Message, Recipient, TrackingConsent
 
 
 def ensure_recipient(*, email: str) -> Recipient:
@@ -20,8 +21,10 @@ def ensure_recipient(*, email: str) -> Recipient:
     return recipient
 
 
-# The subscription change and its event in one statement (one round trip, one transaction). The
-# event is left out when its message was deleted since sending; its foreign key is then no obstacle.
+# The subscription change, its event and the end of the recipient's consent to tracking (when they
+# had agreed) in one statement (one round trip, one transaction). The event is left out when its
+# message was deleted since sending; its foreign key is then no obstacle. The UPDATE locks the
+# recipient's row, as a grant of consent does (tracking.consents), so the two never interleave.
 UNSUBSCRIBE = f"""
 WITH changed AS (
     UPDATE {Recipient._meta.db_table} SET unsubscribed_at = %(now)s
@@ -31,13 +34,22 @@ WITH changed AS (
     INSERT INTO {Event._meta.db_table} (message_id, recipient_id, kind, url, occurred_at, machine, machine_reason)
     SELECT %(message)s, changed.id, %(kind)s, '', %(now)s, false, '' FROM changed
     WHERE EXISTS (SELECT FROM {Message._meta.db_table} WHERE id = %(message)s)
+), withdrawn AS (
+    INSERT INTO {TrackingConsent._meta.db_table}
+        (recipient_id, given, recorded_at, source, text, text_version, language, message_id, evidence, recorded_by)
+    SELECT changed.id, false, %(now)s, %(source)s, '', '', '', %(message)s, '', '' FROM changed
+    WHERE (
+        SELECT c.given FROM {TrackingConsent._meta.db_table} c WHERE c.recipient_id = changed.id
+        ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1
+    )
 )
 SELECT count(*) FROM changed
 """
 
 
 def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
-    """Unsubscribe a recipient from marketing e-mail; True the first time, False when already done.
+    """Unsubscribe a recipient from marketing e-mail, and withdraw their consent to tracking; True the
+    first time, False when already done.
 
     Idempotent: the UPDATE only matches a subscribed recipient, and only the request that changed it
     records the event, in the same statement. The subscription is what counts: if a deletion of the
@@ -48,6 +60,7 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
         "recipient": recipient_id,
         "message": message_id,
         "kind": str(EventKind.UNSUBSCRIBE),
+        "source": str(ConsentSource.UNSUBSCRIBE),
     }
     try:
         with connection.cursor() as cursor:
@@ -57,4 +70,6 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
         changed = Recipient.objects.filter(pk=recipient_id, unsubscribed_at__isnull=True).update(
             unsubscribed_at=params["now"]
         )
+        if changed:
+            withdraw_on_unsubscribe(recipient_id=recipient_id, message_id=message_id)
         return bool(changed)

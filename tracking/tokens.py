@@ -28,6 +28,9 @@ class Purpose(StrEnum):
     LINK = "link"
     GOTO = "goto"
     UNSUBSCRIBE = "unsubscribe"
+    # The recipient's consent to tracking: the withdrawal link of every e-mail, the consent e-mail's link.
+    TRACKING_OFF = "tracking-off"
+    TRACKING_ON = "tracking-on"
 
 
 @dataclass(frozen=True)

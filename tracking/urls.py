@@ -10,4 +10,6 @@ urlpatterns = [
     path("l/<str:token>", views.click, name="click"),
     path("goto/<str:token>", views.goto, name="goto"),
     path("api/v2/transactional_emails/unsubscribe", views.unsubscribe_view, name="unsubscribe"),
+    path("email-tracking/off/<str:token>", views.tracking_off, name="tracking-off"),
+    path("email-tracking/on/<str:token>", views.tracking_on, name="tracking-on"),
 ]

@@ -1,7 +1,10 @@
-"""The tracker endpoints: open pixel, click redirects and the one-click unsubscribe (RFC 8058).
+"""The tracker endpoints: open pixel, click redirects, the one-click unsubscribe (RFC 8058), and the
+pages where a recipient withdraws or gives their consent to tracking.
 
-Each verifies a signed token (no database read), records at most one event, and answers. None sets a
-cookie or needs a session: they are fetched by mail clients, proxies and mailbox providers.
+Each verifies a signed token (no database read on the trackers' path), records at most one event or
+change, and answers. None sets a cookie or needs a session: they are fetched by mail clients, proxies
+and mailbox providers. The pages load no third-party script (no Google Tag Manager: their URLs carry
+signed tokens) and send no referrer.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tracking.batch import track_event
+from tracking.consents import CONSENT_TEXT, TEXT_VERSION, WITHDRAWAL_TEXT, record_tracking_consent
 from tracking.destinations import safe_destination
 from tracking.machines import click_machine_reason, open_machine_reason
-from tracking.models import EventKind
+from tracking.models import ConsentSource, EventKind
 from tracking.services import unsubscribe
 from tracking.tokens import Claims, Purpose, digest_matches, read_token
 
@@ -58,6 +62,7 @@ def pixel_response() -> HttpResponse:
     response["Pragma"] = "no-cache"
     response["Expires"] = "0"
     response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -101,9 +106,59 @@ def unsubscribe_view(request: HttpRequest) -> HttpResponse:
     try:
         unsubscribe(recipient_id=claims.recipient_id, message_id=claims.message_id)
     except DatabaseError:
-        logger.warning("unsubscribe not stored: database unavailable", extra={"message": claims.message_id})
+        # "message" is LogRecord's own attribute: as an extra key, logging raises KeyError (a 500).
+        logger.warning("unsubscribe not stored: database unavailable", extra={"message_id": claims.message_id})
         return _page(request, "tracking/unsubscribe.html", {"done": False, "failed": True}, status=503)
     return _page(request, "tracking/unsubscribe.html", {"done": True})
+
+
+# Like the one-click unsubscribe, these pages are authorised by the signature in their URL, not by a
+# cookie or a session: a forged cross-site form could only do what the token's bearer can already do.
+# Django's CSRF check would also fail here: under Referrer-Policy: no-referrer, browsers send
+# "Origin: null" with the page's POST. A POST that the browser marks as sent from another site is
+# refused all the same (Sec-Fetch-Site).
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_off(request: HttpRequest, token: str) -> HttpResponse:
+    """The withdrawal link of every tracked e-mail: GET shows one button, POST withdraws."""
+    return _consent_page(request, token, given=False)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def tracking_on(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a consent e-mail: GET shows one button, POST records the consent."""
+    return _consent_page(request, token, given=True)
+
+
+def _consent_page(request: HttpRequest, token: str, *, given: bool) -> HttpResponse:
+    claims = read_token(Purpose.TRACKING_ON if given else Purpose.TRACKING_OFF, token)
+    if claims is None or claims.recipient_id is None:
+        return invalid_link(request)
+    template = "tracking/tracking_on.html" if given else "tracking/tracking_off.html"
+    if request.method != "POST":
+        # Only shows the button: link scanners and prefetchers follow GET links.
+        return _page(request, template, {"done": False})
+    if request.META.get("HTTP_SEC_FETCH_SITE") in ("cross-site", "same-site"):
+        return _page(request, template, {"done": False, "refused": True}, status=403)
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        text = str(CONSENT_TEXT if given else WITHDRAWAL_TEXT)
+    try:
+        # A deleted recipient's link answers as a success: nobody learns whether an address is known.
+        record_tracking_consent(
+            recipient_id=claims.recipient_id,
+            given=given,
+            source=ConsentSource.EMAIL_LINK if given else ConsentSource.WITHDRAWAL_LINK,
+            text=text,
+            text_version=TEXT_VERSION,
+            language=language,
+            message_id=claims.message_id,
+        )
+    except DatabaseError:
+        logger.warning("tracking consent not stored: database unavailable", extra={"given": given})
+        return _page(request, template, {"done": False, "failed": True}, status=503)
+    return _page(request, template, {"done": True})
 
 
 def invalid_link(request: HttpRequest) -> HttpResponse:
@@ -133,9 +188,13 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], statu
     # These URLs have no language prefix; the reader's browser language chooses French or English.
     language = translation.get_language_from_request(request)
     with translation.override(language):
+        context = {**context, "consent_text": CONSENT_TEXT, "withdrawal_text": WITHDRAWAL_TEXT}
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
     patch_vary_headers(response, ["Accept-Language"])
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
+    # Django's request log would write the path of a 4xx or 5xx with its token (a recipient ID); the
+    # views log what matters themselves, without it.
+    response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
     return response

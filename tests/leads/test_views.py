@@ -253,3 +253,30 @@ def test_english_contact_url(client):
     with translation.override("en"):
         assert reverse("contact") == "/en/contact/"
     assert client.get("/en/contact/").status_code == 200
+
+
+def test_the_tracking_box_is_unticked_and_apart_from_the_marketing_one(client):
+    html = client.get(CONTACT).text
+    [box] = elements(html, "input", name="email_tracking_opt_in")
+    assert box.attrs["type"] == "checkbox" and "checked" not in box.attrs
+    assert elements(html, "input", name="marketing_opt_in")
+
+
+def test_a_ticked_tracking_box_records_the_leads_consent_with_its_text(post):
+    from tracking.models import ConsentSource, TrackingConsent
+
+    post(lead_post(email_tracking_opt_in="on"))
+    consent = TrackingConsent.objects.get()
+    assert (consent.recipient.email, consent.given, consent.source) == (
+        "camille@acme.example",
+        True,
+        ConsentSource.FORM,
+    )
+    assert consent.text.startswith("J'accepte que noCRM.io mesure") and consent.language == "fr"
+
+
+def test_without_the_tracking_box_no_consent_is_recorded(post):
+    from tracking.models import Recipient, TrackingConsent
+
+    post(lead_post(marketing_opt_in="on"))
+    assert not TrackingConsent.objects.exists() and not Recipient.objects.exists()

@@ -10,7 +10,14 @@ from consent.visitor.cookie import cookie_name
 from guards.csp import inline_hash
 from tests.consent.helpers import banner_hash
 from tests.html import Element, elements
-from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
+from tests.tracking.factories import (
+    click_path,
+    make_message,
+    make_recipient,
+    pixel_path,
+    tracking_path,
+    unsubscribe_path,
+)
 
 DATA_BLOCKS = {"application/json", "application/ld+json"}  # script types that never run
 CLICKED = "https://www.nocrm.io/tarifs/"
@@ -27,8 +34,14 @@ PAGES = {
     "consent settings": (lambda: reverse("consent:settings"), 200, True),
     "english home": (lambda: "/en/", 200, True),
     "404": (lambda: "/no-such-page/", 404, True),
-    "unsubscribe": (lambda: unsubscribe_path(make_message(), make_recipient("max@example.com")), 200, True),
-    "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, True),
+    # Pages reached from an e-mail run no script at all (no consent.js, no GTM: decision 0007).
+    "unsubscribe": (lambda: unsubscribe_path(make_message(), make_recipient("max@example.com")), 200, False),
+    "invalid tracker link": (lambda: reverse("tracking:click", args=["forged"]), 400, False),
+    "tracking withdrawal": (
+        lambda: tracking_path(make_message(), make_recipient("max@example.com"), given=False),
+        200,
+        False,
+    ),
     "admin login": (lambda: reverse("admin:login"), 200, False),
     "healthz": (lambda: reverse("healthz"), 200, False),
     "tracking pixel": (lambda: pixel_path(make_message(), None), 200, False),

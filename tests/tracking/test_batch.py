@@ -7,7 +7,6 @@ gunicorn server to see what a graceful exit writes.
 
 from __future__ import annotations
 
-import re
 import signal
 import tempfile
 import time
@@ -21,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.servers import server_env, start_gunicorn, wait_for, wait_ready
-from tests.tracking.factories import click_path, goto_path, make_message, make_recipient, pixel_path
+from tests.tracking.factories import click_path, counts, goto_path, make_message, make_recipient, pixel_path
 from tests.tracking.responses import BROWSER
 from tracking import events
 from tracking.batch import EventBatch
@@ -75,8 +74,9 @@ def test_writing_a_batch_takes_the_same_statements_whatever_its_size(message, re
             batch.add(row(message, recipient))
         with CaptureQueriesContext(connection) as captured:
             assert batch.flush() == size
-        statements.append([re.sub(r'"s\w+"', "SAVEPOINT-NAME", query["sql"]) for query in captured])
-    assert statements[0] == statements[1]  # the COPY itself is not in Django's log
+        statements.append([query["sql"].partition("FROM relaxed,")[0] for query in captured])
+    # One statement (its arrays as parameters: the log shows them filled in, so only its head is compared).
+    assert len(statements[0]) == 1 and statements[0] == statements[1]
     assert Event.objects.count() == 301
 
 
@@ -97,29 +97,27 @@ def test_events_of_deleted_messages_and_recipients_are_left_out_and_the_rest_wri
     gone_message.delete()
     gone.delete()
     assert batch.flush() == 2
-    assert [(e.message_id, e.recipient_id) for e in Event.objects.order_by("pk")] == [
-        (kept_message.pk, kept.pk),
-        (kept_message.pk, None),
-    ]
+    assert [(e.message_id, e.recipient_id) for e in Event.objects.order_by("pk")] == [(kept_message.pk, kept.pk)]
+    assert counts(kept_message) == [(EventKind.OPEN, "", "", 1)]  # the open that named nobody
 
 
 def test_the_insert_that_skips_deleted_messages_is_tried_again_after_a_racing_deletion(
     db, monkeypatch, message, recipient
 ) -> None:
-    """A batch with an event of a deleted message: the foreign keys refuse the COPY, then the INSERT
-    with EXISTS tests writes the others. A deletion between those tests and the INSERT's commit makes it
-    fail too (simulated: the first try raises); the second try then leaves that message's events out."""
+    """A batch with an event of a deleted message: the statement's EXISTS tests leave it out. A deletion
+    between those tests and the commit makes the foreign keys refuse the statement (simulated: the first
+    try raises); the second try then leaves that message's events out."""
     gone = make_message()
     tries = []
-    real = events._insert_events
+    real = events._record
 
-    def racing(columns):
-        tries.append(columns)
+    def racing(params):
+        tries.append(params)
         if len(tries) == 1:
             raise IntegrityError("insert or update on table violates foreign key constraint")
-        return real(columns)
+        return real(params)
 
-    monkeypatch.setattr(events, "_insert_events", racing)
+    monkeypatch.setattr(events, "_record", racing)
     batch = EventBatch(interval=1, backlog=100, background=False)
     batch.add(row(message, recipient))
     batch.add(row(gone, recipient))

@@ -122,3 +122,30 @@ def test_only_trackable_links_are_rewritten(message, recipient) -> None:
     [url] = attribute_values(rewritten, "a", "href", class_="x")
     token_claims = read_token(Purpose.LINK, urlsplit(url).path.removeprefix("/l/"))
     assert token_claims.target == "https://example.com/?a=1&b=2"
+
+
+# --- The tracking footer (decision 0007) ---------------------------------------------------------------
+
+
+def test_every_tracked_email_links_to_the_withdrawal_page_in_both_parts(email, message, recipient) -> None:
+    body = html_of(email)
+    [link] = elements(body, "a", href=next(h for h in hrefs(body) if "/email-tracking/off/" in h))
+    assert link.text == "Ne plus suivre mes ouvertures et mes clics"
+    url = link.attrs["href"]
+    assert url in email.body  # the text part has the same link
+    token = urlsplit(url).path.rsplit("/", 1)[1]
+    claims_read = read_token(Purpose.TRACKING_OFF, token)
+    assert (claims_read.message_id, claims_read.recipient_id) == (message.pk, recipient.pk)
+    assert "nous ne comptons que des totaux anonymes" in email.body
+    # Following it (GET, then the page's POST) withdraws; the e-mails keep coming.
+    assert Client().get(urlsplit(url).path).status_code == 200
+    assert Client().post(urlsplit(url).path).status_code == 200
+    assert Recipient.objects.get().is_subscribed
+
+
+def test_a_consent_email_links_to_the_consent_page_unrewritten(message, recipient) -> None:
+    message.template = "consent_request"
+    email = build_tracked_email(message=message, recipient=recipient)
+    consent = [h for h in hrefs(html_of(email)) if "/email-tracking/on/" in h]
+    assert len(consent) == 1 and consent[0] in email.body
+    assert read_token(Purpose.TRACKING_ON, urlsplit(consent[0]).path.rsplit("/", 1)[1]) is not None

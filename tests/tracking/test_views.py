@@ -4,7 +4,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.tracking.factories import click_path, goto_path, goto_token, make_message, make_recipient, pixel_path
+from tests.tracking.factories import (
+    click_path,
+    counts,
+    goto_path,
+    goto_token,
+    make_message,
+    make_recipient,
+    pixel_path,
+)
 from tests.tracking.responses import (
     BROWSER,
     PIXEL_CACHE,
@@ -83,11 +91,12 @@ def test_opens_through_mail_privacy_proxies_are_machines(message, recipient, age
     assert Event.objects.get().machine_reason == MachineReason.MAIL_PROXY
 
 
-def test_opens_are_recorded_per_message_only_when_the_privacy_setting_is_on(browser, settings, message, recipient):
+def test_opens_are_only_counted_per_message_when_the_privacy_setting_is_on(browser, settings, message, recipient):
+    """With the setting, the pixel's token names no recipient, whatever their consent."""
     settings.TRACKING_OPENS_WITHOUT_RECIPIENT = True
-    browser.get(pixel_path(message, recipient))
-    event = Event.objects.get()
-    assert event.message_id == message.pk and event.recipient_id is None
+    browser.get(pixel_path(message, None))
+    assert not Event.objects.exists()
+    assert counts(message) == [(EventKind.OPEN, "", "", 1)]
 
 
 def test_an_expired_pixel_records_nothing(browser, settings, message, recipient) -> None:
