@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Request, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from consent.visitor.cookie import cookie_name
@@ -22,6 +22,7 @@ from scanner.states import VisitState
 # navigator.globalPrivacyControl, as a browser with GPC on exposes it (Sec-GPC goes in the headers).
 GPC_SCRIPT = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
 STORAGE_KEYS = "() => [Object.keys(localStorage), Object.keys(sessionStorage)]"
+CLEAR_STORAGE = "() => { localStorage.clear(); sessionStorage.clear(); }"
 # A page is settled once no request has been in flight for this long (seconds): consent.js starts
 # granted scripts one after another, each after the previous one loaded.
 QUIET = 0.2
@@ -48,64 +49,93 @@ def related(host: str, site: str) -> bool:
     return host == site or site.endswith("." + host) or host.endswith("." + site)
 
 
-def visit(
+def visit_state(
     browser: Browser,
     *,
     base_url: str,
-    path: str,
+    paths: list[str],
     state: VisitState,
     revision: int,
     timeout: float,
     prepare: Callable[[BrowserContext], object] | None = None,
-) -> dict:
-    """One first visit of ``path`` in ``state``: what the browser holds and called, as plain data."""
+) -> Iterator[dict]:
+    """A first visit of each path in ``state``: what the browser held and called, as plain data.
+
+    One browser context and tab serve the state's visits (a new tab costs a renderer process); between
+    two visits its cookies and the site's storage are emptied, and the HTTP cache is off, so each visit
+    starts as a first one and every request it makes is seen.
+    """
     site = urlsplit(base_url).hostname or ""
     headers = {"Sec-GPC": "1"} if state.gpc else {}
     context = browser.new_context(base_url=base_url, extra_http_headers=headers, locale="fr-FR")
     try:
         if state.gpc:
             context.add_init_script(GPC_SCRIPT)
-        if state.decided:
-            context.add_cookies([{"name": cookie_name(), "value": state.cookie_value(revision), "url": base_url}])
         if prepare is not None:
             prepare(context)
-        page = context.new_page()
-        hosts: dict[str, str] = {}
-        inflight: set[object] = set()
-        page.on("request", lambda r: (inflight.add(r), hosts.setdefault(urlsplit(r.url).hostname or "", r.url)))
-        page.on("requestfinished", lambda r: inflight.discard(r))
-        page.on("requestfailed", lambda r: inflight.discard(r))
-        result: dict = {"state": state.slug, "page": path, "status": None, "error": ""}
-        seen_at = time.time()
-        try:
-            response = page.goto(path, wait_until="load", timeout=timeout * 1000)
-            result["status"] = response.status if response else None
-            _settle(page, inflight)
-            local, session = page.evaluate(STORAGE_KEYS)
-            seen_at = time.time()
-        except PlaywrightError as error:
-            result["error"] = str(error).splitlines()[0]
-            local, session = [], []
-        result["cookies"] = [_cookie(c, site, seen_at) for c in context.cookies()]
-        result["local_storage"] = sorted(local)
-        result["session_storage"] = sorted(session)
-        result["hosts"] = {
-            host: _without_query(url) for host, url in sorted(hosts.items()) if host and not related(host, site)
-        }
-        return result
+        tab = Tab(context)
+        for path in paths:
+            context.clear_cookies()
+            if state.decided:
+                context.add_cookies([{"name": cookie_name(), "value": state.cookie_value(revision), "url": base_url}])
+            result = tab.visit(path, timeout)
+            result["state"] = state.slug
+            result["cookies"] = [_cookie(c, site, time.time()) for c in context.cookies()]
+            result["hosts"] = {
+                host: _without_query(url) for host, url in sorted(tab.hosts.items()) if not related(host, site)
+            }
+            yield result
+            if result["error"]:
+                tab.close()  # its navigation may still be going on
+                tab = Tab(context)
     finally:
         context.close()
 
 
-def _settle(page: Page, inflight: set[object]) -> None:
-    deadline = time.monotonic() + SETTLE_AT_MOST
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
-        if inflight:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since >= QUIET:
-            return
-        page.wait_for_timeout(25)
+class Tab:
+    """A browser tab that counts its requests in flight and notes the hosts it called."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.page = context.new_page()
+        context.new_cdp_session(self.page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self.hosts: dict[str, str] = {}
+        self.inflight: set[object] = set()
+        self.page.on("request", self._started)
+        self.page.on("requestfinished", lambda request: self.inflight.discard(request))
+        self.page.on("requestfailed", lambda request: self.inflight.discard(request))
+
+    def _started(self, request: Request) -> None:
+        self.inflight.add(request)
+        host = urlsplit(request.url).hostname
+        if host:
+            self.hosts.setdefault(host, request.url)
+
+    def visit(self, path: str, timeout: float) -> dict:
+        self.hosts.clear()
+        result: dict = {"page": path, "status": None, "error": "", "local_storage": [], "session_storage": []}
+        try:
+            response = self.page.goto(path, wait_until="load", timeout=timeout * 1000)
+            result["status"] = response.status if response else None
+            self._settle()
+            local, session = self.page.evaluate(STORAGE_KEYS)
+            result |= {"local_storage": sorted(local), "session_storage": sorted(session)}
+            self.page.evaluate(CLEAR_STORAGE)
+        except PlaywrightError as error:
+            result["error"] = str(error).splitlines()[0]
+        return result
+
+    def _settle(self) -> None:
+        deadline = time.monotonic() + SETTLE_AT_MOST
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.inflight:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= QUIET:
+                return
+            self.page.wait_for_timeout(25)
+
+    def close(self) -> None:
+        self.page.close()
 
 
 def _cookie(cookie: dict, site: str, seen_at: float) -> dict:

@@ -18,6 +18,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from consent.visitor.cookie import cookie_name
+
 # The public pages when the site has no sitemap: the URL names of nocrm_site/urls.py.
 PUBLIC_PAGES = ("home", "features", "pricing", "contact", "legal", "cookie-policy")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -39,6 +41,14 @@ def check_base_url(base_url: str) -> str:
                 "%(host)s n'est pas dans SCAN_ALLOWED_HOSTS (%(allowed)s) : le scanner ne visite que les hôtes du site."
             )
             % {"host": parts.hostname, "allowed": ", ".join(settings.SCAN_ALLOWED_HOSTS) or "—"}
+        )
+    if parts.scheme == "http" and cookie_name().startswith("__Host-"):
+        raise ScanRefused(
+            gettext(
+                "Le cookie de consentement %(name)s ne se pose qu'en https : scannez l'adresse https:// du site"
+                " (en développement sans https, CONSENT_COOKIE_SECURE=0)."
+            )
+            % {"name": cookie_name()}
         )
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -102,7 +102,7 @@ def run_scan(
     progress: Callable[[Scan], object] | None = None,
 ) -> Scan:
     """Visits every page of ``scan`` in every state and stores what it found; the scan ends done or failed."""
-    from scanner.browser import visit
+    from scanner.browser import visit_state  # Playwright is imported only when a scan runs
 
     timeout = settings.SCAN_PAGE_TIMEOUT if timeout is None else timeout
     began = time.monotonic()
@@ -118,18 +118,16 @@ def run_scan(
             revision = get_snapshot().revision
             visits = []
             for state in states:
-                for path in pages:
-                    visits.append(
-                        visit(
-                            browser,
-                            base_url=scan.base_url,
-                            path=path,
-                            state=state,
-                            revision=revision,
-                            timeout=timeout,
-                            prepare=prepare,
-                        )
-                    )
+                for result in visit_state(
+                    browser,
+                    base_url=scan.base_url,
+                    paths=pages,
+                    state=state,
+                    revision=revision,
+                    timeout=timeout,
+                    prepare=prepare,
+                ):
+                    visits.append(result)
                     scan.visits_done = len(visits)
                     Scan.objects.filter(pk=scan.pk).update(visits_done=scan.visits_done, heartbeat=timezone.now())
                     if progress:

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consent', '0010_record_decision_function'),
+        ("consent", "0010_record_decision_function"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='provider',
-            name='hosts',
-            field=models.CharField(blank=True, help_text="Domaines de ses scripts, appels et cookies, séparés par des virgules (par exemple « google-analytics.com, doubleclick.net ») : le scanner de cookies lui attribue ce qu'il y voit.", max_length=500, verbose_name='domaines'),
+            model_name="provider",
+            name="hosts",
+            field=models.CharField(
+                blank=True,
+                help_text="Domaines de ses scripts, appels et cookies, séparés par des virgules (par exemple « google-analytics.com, doubleclick.net ») : le scanner de cookies lui attribue ce qu'il y voit.",
+                max_length=500,
+                verbose_name="domaines",
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,49 +15,139 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name='lancé le')),
-                ('base_url', models.URLField(verbose_name='adresse du site')),
-                ('pages', models.JSONField(default=list, help_text='Chemins visités dans chaque état.', verbose_name='pages')),
-                ('states', models.JSONField(default=list, verbose_name='états de consentement')),
-                ('status', models.CharField(choices=[('running', 'En cours'), ('done', 'Terminé'), ('failed', 'Échoué')], default='running', max_length=8, verbose_name='statut')),
-                ('visits_done', models.PositiveIntegerField(default=0, verbose_name='visites faites')),
-                ('visits_total', models.PositiveIntegerField(default=0, verbose_name='visites prévues')),
-                ('heartbeat', models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name='dernier signe de vie')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='fini le')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('observations', models.JSONField(default=list, help_text='Pour chaque état et page : cookies, clés de stockage et hôtes tiers appelés.', verbose_name='observations')),
-                ('started_by', models.ForeignKey(blank=True, help_text='Vide : lancé en ligne de commande (manage.py scan_cookies).', null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='lancé par')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "started_at",
+                    models.DateTimeField(db_default=django.db.models.functions.datetime.Now(), verbose_name="lancé le"),
+                ),
+                ("base_url", models.URLField(verbose_name="adresse du site")),
+                (
+                    "pages",
+                    models.JSONField(default=list, help_text="Chemins visités dans chaque état.", verbose_name="pages"),
+                ),
+                ("states", models.JSONField(default=list, verbose_name="états de consentement")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "En cours"), ("done", "Terminé"), ("failed", "Échoué")],
+                        default="running",
+                        max_length=8,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("visits_done", models.PositiveIntegerField(default=0, verbose_name="visites faites")),
+                ("visits_total", models.PositiveIntegerField(default=0, verbose_name="visites prévues")),
+                (
+                    "heartbeat",
+                    models.DateTimeField(
+                        db_default=django.db.models.functions.datetime.Now(), verbose_name="dernier signe de vie"
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="fini le")),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                (
+                    "observations",
+                    models.JSONField(
+                        default=list,
+                        help_text="Pour chaque état et page : cookies, clés de stockage et hôtes tiers appelés.",
+                        verbose_name="observations",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide : lancé en ligne de commande (manage.py scan_cookies).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lancé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scan des cookies',
-                'verbose_name_plural': 'scans des cookies',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name": "scan des cookies",
+                "verbose_name_plural": "scans des cookies",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('severity', models.PositiveSmallIntegerField(choices=[(40, 'Critique'), (30, 'Élevée'), (20, 'Moyenne'), (10, 'Faible')], verbose_name='gravité')),
-                ('kind', models.CharField(choices=[('without_consent', 'Sans consentement'), ('undeclared', 'Non déclaré'), ('undeclared_host', 'Hôte tiers non déclaré'), ('duration', 'Durée différente'), ('never_seen', 'Déclaré, jamais vu'), ('unreadable_duration', 'Durée déclarée illisible'), ('page_error', 'Page en erreur')], max_length=20, verbose_name='constat')),
-                ('item_type', models.CharField(choices=[('cookie', 'cookie'), ('localStorage', 'clé localStorage'), ('sessionStorage', 'clé sessionStorage'), ('host', 'hôte tiers'), ('page', 'page')], max_length=14, verbose_name='type')),
-                ('name', models.CharField(help_text='Cookie, clé de stockage, hôte ou page.', max_length=255, verbose_name='nom')),
-                ('state', models.CharField(blank=True, help_text='Vide : tous les états.', max_length=32, verbose_name='état')),
-                ('pages', models.JSONField(default=list, verbose_name='pages')),
-                ('details', models.JSONField(default=dict, verbose_name='détails')),
-                ('scan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='scanner.scan', verbose_name='scan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        choices=[(40, "Critique"), (30, "Élevée"), (20, "Moyenne"), (10, "Faible")],
+                        verbose_name="gravité",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("without_consent", "Sans consentement"),
+                            ("undeclared", "Non déclaré"),
+                            ("undeclared_host", "Hôte tiers non déclaré"),
+                            ("duration", "Durée différente"),
+                            ("never_seen", "Déclaré, jamais vu"),
+                            ("unreadable_duration", "Durée déclarée illisible"),
+                            ("page_error", "Page en erreur"),
+                        ],
+                        max_length=20,
+                        verbose_name="constat",
+                    ),
+                ),
+                (
+                    "item_type",
+                    models.CharField(
+                        choices=[
+                            ("cookie", "cookie"),
+                            ("localStorage", "clé localStorage"),
+                            ("sessionStorage", "clé sessionStorage"),
+                            ("host", "hôte tiers"),
+                            ("page", "page"),
+                        ],
+                        max_length=14,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Cookie, clé de stockage, hôte ou page.", max_length=255, verbose_name="nom"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        blank=True, help_text="Vide : tous les états.", max_length=32, verbose_name="état"
+                    ),
+                ),
+                ("pages", models.JSONField(default=list, verbose_name="pages")),
+                ("details", models.JSONField(default=dict, verbose_name="détails")),
+                (
+                    "scan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="scanner.scan",
+                        verbose_name="scan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'constat',
-                'verbose_name_plural': 'constats',
-                'ordering': ['-severity', 'kind', 'name', 'state'],
+                "verbose_name": "constat",
+                "verbose_name_plural": "constats",
+                "ordering": ["-severity", "kind", "name", "state"],
             },
         ),
         migrations.AddConstraint(
-            model_name='scan',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('status',), name='scanner_one_scan_running'),
+            model_name="scan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "running")), fields=("status",), name="scanner_one_scan_running"
+            ),
         ),
     ]

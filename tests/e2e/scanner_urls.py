@@ -12,8 +12,10 @@ from nocrm_site.urls import urlpatterns as site_urls
 
 PAGE = """{% extends "base.html" %}{% load consent %}
 {% block content %}<h1>Démo des balises</h1>
-{% consent "statistics" %}<script src="https://www.googletagmanager.com/gtag/js?id=G-TEST123" async></script>{% endconsent %}
-{% consent "advertising" %}<script src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>{% endconsent %}
+{% consent "statistics" %}
+<script src="https://www.googletagmanager.com/gtag/js?id=G-TEST123" async></script>{% endconsent %}
+{% consent "advertising" %}
+<script src="https://snap.licdn.com/li.lms-analytics/insight.min.js" async></script>{% endconsent %}
 <script src="https://connect.facebook.net/en_US/fbevents.js" nonce="{{ request.csp_nonce }}" async></script>
 <img src="https://cdn.pixel-inconnu.example/p.gif" alt="">
 {% endblock %}"""
