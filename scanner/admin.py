@@ -53,9 +53,10 @@ class FindingInline(admin.TabularInline):
             return ""
         return format_html('<a href="{}">{}</a>', declaration_url(finding), gettext("Déclarer"))
 
-    def get_formset(self, request: HttpRequest, obj: object = None, **kwargs: object):  # type: ignore[override]
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inline instances are made afresh for each request (ModelAdmin.get_inline_instances).
         self._may_declare = request.user.has_perm("consent.add_cookie")
-        return super().get_formset(request, obj, **kwargs)  # type: ignore[arg-type]
+        return super().get_formset(request, obj, **kwargs)
 
 
 def declaration_url(finding: Finding) -> str:
@@ -123,7 +124,7 @@ class ScanAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+    def change_view(self, request, object_id, form_url="", extra_context=None):
         running = Scan.objects.filter(pk=object_id, status=Status.RUNNING).exists() if object_id.isdigit() else False
         return super().change_view(request, object_id, form_url, {"scan_running": running, **(extra_context or {})})
 

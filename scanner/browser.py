@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Cookie, Request, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from consent.visitor.cookie import cookie_name
@@ -138,18 +138,18 @@ class Tab:
         self.page.close()
 
 
-def _cookie(cookie: dict, site: str, seen_at: float) -> dict:
-    expires = cookie.get("expires", -1)
+def _cookie(cookie: Cookie, site: str, seen_at: float) -> dict:
+    expires = cookie.get("expires") or -1
     return {
-        "name": cookie["name"],
-        "domain": cookie["domain"],
-        "path": cookie["path"],
+        "name": cookie.get("name", ""),
+        "domain": cookie.get("domain", ""),
+        "path": cookie.get("path", "/"),
         "expires": expires if expires > 0 else None,
         "days": round((expires - seen_at) / 86400, 3) if expires > 0 else None,
-        "party": "first" if related(cookie["domain"], site) else "third",
-        "http_only": cookie["httpOnly"],
-        "secure": cookie["secure"],
-        "same_site": cookie["sameSite"],
+        "party": "first" if related(cookie.get("domain", ""), site) else "third",
+        "http_only": cookie.get("httpOnly", False),
+        "secure": cookie.get("secure", False),
+        "same_site": cookie.get("sameSite", ""),
     }
 
 

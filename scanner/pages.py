@@ -101,7 +101,7 @@ def sitemap_paths(base_url: str, timeout: float) -> list[str]:
     another allowed host (a staging server, the test server).
     """
     paths: list[str] = []
-    pending, seen = [base_url + "/sitemap.xml"], set()
+    pending, seen = [base_url + "/sitemap.xml"], set[str]()
     while pending and len(seen) < 20:
         url = pending.pop(0)
         seen.add(url)

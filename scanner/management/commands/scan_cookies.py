@@ -6,6 +6,8 @@ Needs the optional extra: pip install -r requirements-scan.txt and Debian's chro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -34,24 +36,23 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=settings.SCAN_PAGE_TIMEOUT, help="Seconds per page.")
         parser.add_argument("--scan", type=int, help="Run a scan already started from the admin (internal).")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         missing = missing_requirements()
+        scan_id: int | None = options["scan"]
         if missing:
-            if options["scan"]:
-                Scan.objects.filter(pk=options["scan"], status=Status.RUNNING).update(
-                    status=Status.FAILED, error=missing
-                )
+            if scan_id:
+                Scan.objects.filter(pk=scan_id, status=Status.RUNNING).update(status=Status.FAILED, error=missing)
             raise CommandError(missing)
-        timeout = float(options["timeout"])  # type: ignore[arg-type]
-        if options["scan"]:
-            scan = Scan.objects.filter(pk=options["scan"], status=Status.RUNNING).first()
+        timeout = float(options["timeout"])
+        if scan_id:
+            scan = Scan.objects.filter(pk=scan_id, status=Status.RUNNING).first()
             if scan is None:
-                raise CommandError(f"No running scan {options['scan']}.")
+                raise CommandError(f"No running scan {scan_id}.")
         else:
             try:
                 base_url = check_base_url(str(options["base_url"]))
                 check_reachable(base_url, timeout)
-                pages = normalise_pages(list(options["pages"]), base_url)  # type: ignore[call-overload]
+                pages = normalise_pages(options["pages"], base_url)
                 scan = start_scan(base_url=base_url, pages=pages or public_pages(base_url, timeout))
             except ScanRefused as error:
                 raise CommandError(str(error)) from error
