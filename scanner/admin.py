@@ -33,6 +33,9 @@ class FindingInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return request.user.has_perm("scanner.view_scan")  # findings are part of the scan they belong to
+
     @admin.display(description=_("état"))
     def state_shown(self, finding: Finding) -> str:
         return finding.state_label()

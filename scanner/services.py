@@ -65,8 +65,11 @@ def close_abandoned_scans() -> None:
             stale.update(status=Status.FAILED, finished_at=timezone.now(), error=gettext("Scan interrompu."))
 
 
-def start_scan(*, base_url: str, pages: list[str] | None = None, user: Any = None) -> Scan:
-    """Claims the one running scan; ScanRefused when the URL is not allowed or a scan already runs."""
+def start_scan(
+    *, base_url: str, pages: list[str] | None = None, states: list[str] | None = None, user: Any = None
+) -> Scan:
+    """Claims the one running scan (every state unless ``states`` are named); ScanRefused when the URL
+    is not allowed or a scan already runs."""
     base_url = check_base_url(base_url)
     close_abandoned_scans()
     try:
@@ -74,7 +77,7 @@ def start_scan(*, base_url: str, pages: list[str] | None = None, user: Any = Non
             return Scan.objects.create(
                 base_url=base_url,
                 pages=pages or [],
-                states=[s.slug for s in all_states()],
+                states=[s.slug for s in all_states() if not states or s.slug in states],
                 started_by=user if user is not None and user.is_authenticated else None,
             )
     except IntegrityError as error:

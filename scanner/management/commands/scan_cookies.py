@@ -15,6 +15,7 @@ from scanner.models import Scan, Status
 from scanner.pages import ScanRefused, check_base_url, check_reachable, normalise_pages, public_pages
 from scanner.requirements import missing_requirements
 from scanner.services import run_scan, start_scan
+from scanner.states import all_states
 
 
 def open_browser():
@@ -33,6 +34,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--base-url", default=settings.SCAN_BASE_URL, help="Site to scan (SCAN_ALLOWED_HOSTS).")
         parser.add_argument("--pages", nargs="+", default=[], help="Paths to visit (default: sitemap or public pages).")
+        parser.add_argument(
+            "--states",
+            nargs="+",
+            choices=[s.slug for s in all_states()],
+            default=[],
+            help="Consent states to visit in (default: all of them).",
+        )
         parser.add_argument("--timeout", type=float, default=settings.SCAN_PAGE_TIMEOUT, help="Seconds per page.")
         parser.add_argument("--scan", type=int, help="Run a scan already started from the admin (internal).")
 
@@ -53,7 +61,8 @@ class Command(BaseCommand):
                 base_url = check_base_url(str(options["base_url"]))
                 check_reachable(base_url, timeout)
                 pages = normalise_pages(options["pages"], base_url)
-                scan = start_scan(base_url=base_url, pages=pages or public_pages(base_url, timeout))
+                pages = pages or public_pages(base_url, timeout)
+                scan = start_scan(base_url=base_url, pages=pages, states=options["states"])
             except ScanRefused as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(f"Scanning {scan.base_url}: {len(scan.pages) or '?'} pages x {len(scan.states)} states")
