@@ -1,8 +1,8 @@
 """The scan's browser side: headless Chromium (through Playwright) visits each page in each consent state.
 
 The only module of the project that imports Playwright (an optional extra, requirements-scan.in): the
-site runs without it. Each visit gets a fresh browser context (no cookies, no storage) holding the
-state's consent cookie, so that what a page sets is what a first visit in that state sets.
+site runs without it. Each visit starts with no cookie but the state's consent cookie and with the
+site's storage empty, so that what a page sets is what a first visit in that state sets.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
@@ -42,7 +42,7 @@ START_GRACE = timedelta(seconds=60)
 
 
 @contextmanager
-def scan_lock() -> Any:
+def scan_lock() -> Iterator[bool]:
     """Holds the advisory lock for the block; yields False (and holds nothing) when another holds it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
@@ -102,7 +102,6 @@ def run_scan(
     *,
     timeout: float | None = None,
     prepare: Callable[[BrowserContext], object] | None = None,
-    progress: Callable[[Scan], object] | None = None,
 ) -> Scan:
     """Visits every page of ``scan`` in every state and stores what it found; the scan ends done or failed."""
     from scanner.browser import visit_state  # Playwright is imported only when a scan runs
@@ -133,16 +132,20 @@ def run_scan(
                     visits.append(result)
                     scan.visits_done = len(visits)
                     Scan.objects.filter(pk=scan.pk).update(visits_done=scan.visits_done, heartbeat=timezone.now())
-                    if progress:
-                        progress(scan)
             store_results(scan, visits)
+        except ScanRefused as error:
+            logger.warning("cookie scan refused", extra={"scan": scan.pk, "reason": str(error)})
+            _fail(scan, str(error))
         except Exception as error:
             logger.exception("cookie scan failed", extra={"scan": scan.pk})
-            message = str(error) if isinstance(error, ScanRefused) else f"{type(error).__name__}: {error}"
-            Scan.objects.filter(pk=scan.pk).update(status=Status.FAILED, finished_at=timezone.now(), error=message)
+            _fail(scan, f"{type(error).__name__}: {error}")
         scan.refresh_from_db()
         logger.info("cookie scan ended", extra={"scan": scan.pk, "seconds": round(time.monotonic() - began, 1)})
         return scan
+
+
+def _fail(scan: Scan, message: str) -> None:
+    Scan.objects.filter(pk=scan.pk).update(status=Status.FAILED, finished_at=timezone.now(), error=message)
 
 
 @transaction.atomic

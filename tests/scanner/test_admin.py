@@ -110,6 +110,8 @@ def test_findings_are_listed_by_severity_with_a_prefilled_declaration(client, ma
     add_finding(
         scan, severity=40, kind="without_consent", name="_fbp", state="none", details={"purpose": "advertising"}
     )
+    listed = client.get(CHANGELIST).content.decode()
+    assert ["".join(e.text for e in c.iter()).strip() for c in elements(listed, "td", class_="field-counts")] == ["3"]
     page = client.get(reverse("admin:scanner_scan_change", args=[scan.pk])).content.decode()
     names = ["".join(e.text for e in cell.iter()).strip() for cell in elements(page, "td", class_="field-name")]
     assert names == ["_fbp", "lidc", "sessionid"]  # the most severe first
