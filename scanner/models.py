@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +61,7 @@ class Scan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.base_url} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.base_url} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     @property
     def duration(self):
