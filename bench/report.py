@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import backoffice, faults, pages, tracking
+from bench import backoffice, faults, pages, scan, tracking
 from bench.harness import BASE_ENV, PAIRS, ROOT, SECONDS, SERVER_ENV, TABLE_HEAD, WRK, wrk_command
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -32,6 +32,7 @@ class Figures:
     browser: pages.Browser
     faults: faults.Faults
     export: backoffice.Export
+    scan: scan.ScanFigure
 
 
 def machine() -> list[str]:
@@ -67,6 +68,7 @@ def report(f: Figures) -> str:
         *backoffice.rows(f.export),
         *pages.browser_rows(f.browser),
         *faults.rows(f.faults),
+        *scan.rows(f.scan),
     ]
     (before, after) = f.load
     base = f.browser.base
@@ -128,6 +130,9 @@ def commands(f: Figures) -> list[str]:
         " alternated with psql's COPY)",
         f"browser: Chromium ({pages.CHROMIUM}) through Playwright, `GTM_CONTAINER_ID` set, googletagmanager.com"
         " answered by a local stub, every other host blocked (and listed)",
+        f"cookie scan: `python bench/scan.py` (scanner.services.run_scan, as the admin's background process: its own"
+        f" Chromium, the same server with {', '.join(f'`{k}={v}`' for k, v in scan.PLAIN_HTTP.items())} since it"
+        " speaks plain HTTP; GTM answered by a local stub, every other third party refused in the browser)",
     ]
 
 

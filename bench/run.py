@@ -12,6 +12,7 @@ describe the same machine at the same time; each concern also runs alone:
 - bench/tracking.py: the e-mail trackers and their events
 - bench/faults.py: PostgreSQL stopped during a load, a worker killed
 - bench/backoffice.py: the export of 1,000,000 records (BENCH_RECORDS), in its own process and cluster
+- bench/scan.py: a full cookie scan (every public page in every consent state), in its own server
 
 bench/harness.py holds what they share (the servers, wrk, paired runs) and bench/report.py writes
 bench/RESULTS.md from the figures.
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import backoffice, faults, pages, tracking  # noqa: E402
+from bench import backoffice, faults, pages, scan, tracking  # noqa: E402
 from bench.harness import demo_site, gunicorn, gunicorn_pids, port_of  # noqa: E402
 from bench.report import RESULTS, Figures, report, versions  # noqa: E402
 
@@ -51,6 +52,8 @@ def main() -> None:
                 injected = faults.measure(base, workdir)
             # gunicorn stopped gracefully: its workers wrote the tracker events they still held.
             trackers.events = tracking.stored_events(message_id)
+            with gunicorn({**env, **scan.PLAIN_HTTP}) as plain:
+                scanned = scan.measure(plain)
         export = backoffice.measure(RECORDS)
     figures = Figures(
         elapsed=time.monotonic() - started,
@@ -62,6 +65,7 @@ def main() -> None:
         browser=browser,
         faults=injected,
         export=export,
+        scan=scanned,
     )
     RESULTS.write_text(report(figures))
     print(f"wrote {RESULTS.relative_to(ROOT)} in {figures.elapsed:.0f} s")

@@ -96,16 +96,21 @@ PURPOSES = [
     ),
 ]
 
-# Provider -> its privacy policy.
+# Provider -> its privacy policy and the domains its scripts, calls and cookies use (for the scanner).
 PROVIDERS = {
-    "noCRM.io": "https://www.nocrm.io/cookies/",
-    "Google": "https://policies.google.com/privacy",
-    "LinkedIn": "https://www.linkedin.com/legal/privacy-policy",
-    "Meta": "https://www.facebook.com/privacy/policy/",
-    "HubSpot": "https://legal.hubspot.com/privacy-policy",
-    "Intercom": "https://www.intercom.com/legal/privacy",
-    "Nylas": "https://www.nylas.com/privacy-policy/",
-    "Positive Group Sales Solutions": "https://www.nocrm.io/cookies/",
+    "noCRM.io": ("https://www.nocrm.io/cookies/", ""),
+    "Google": (
+        "https://policies.google.com/privacy",
+        "google-analytics.com, analytics.google.com, doubleclick.net, googleadservices.com, googlesyndication.com",
+    ),
+    # Loads tags and stores nothing itself (the cookie policy says so): it declares no cookie.
+    "Google Tag Manager": ("https://policies.google.com/privacy", "googletagmanager.com"),
+    "LinkedIn": ("https://www.linkedin.com/legal/privacy-policy", "licdn.com, linkedin.com"),
+    "Meta": ("https://www.facebook.com/privacy/policy/", "facebook.net, facebook.com"),
+    "HubSpot": ("https://legal.hubspot.com/privacy-policy", "hs-scripts.com, hs-analytics.net, hubspot.com"),
+    "Intercom": ("https://www.intercom.com/legal/privacy", "intercom.io, intercomcdn.com"),
+    "Nylas": ("https://www.nylas.com/privacy-policy/", ""),
+    "Positive Group Sales Solutions": ("https://www.nocrm.io/cookies/", ""),
 }
 
 COOKIES = [
@@ -326,8 +331,8 @@ def load_demo() -> None:
             },
         )
     providers = {
-        name: Provider.objects.update_or_create(name=name, defaults={"privacy_policy_url": url})[0]
-        for name, url in PROVIDERS.items()
+        name: Provider.objects.update_or_create(name=name, defaults={"privacy_policy_url": url, "hosts": hosts})[0]
+        for name, (url, hosts) in PROVIDERS.items()
     }
     for order, c in enumerate(COOKIES):
         Cookie.objects.update_or_create(

@@ -59,6 +59,15 @@ class Purpose(models.Model):
 class Provider(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
     privacy_policy_url = models.URLField(_("politique de confidentialité"), blank=True)
+    hosts = models.CharField(
+        _("domaines"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Domaines de ses scripts, appels et cookies, séparés par des virgules (par exemple "
+            "« google-analytics.com, doubleclick.net ») : le scanner de cookies lui attribue ce qu'il y voit."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -67,6 +76,9 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def domains(self) -> list[str]:
+        return [d.strip().lstrip(".").lower() for d in self.hosts.split(",") if d.strip()]
 
 
 class Party(models.TextChoices):

@@ -5,6 +5,7 @@ variable and the development values that ``make run`` copies into ``.env``.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "consent",
     "leads",
     "ratelimit",
+    "scanner",
     "tracking",
 ]
 
@@ -365,3 +367,16 @@ TRACKING_EVENT_FLUSH_SECONDS = env.float("TRACKING_EVENT_FLUSH_SECONDS", default
 TRACKING_EVENT_BACKLOG = env.int("TRACKING_EVENT_BACKLOG", default=20_000)
 # The mailto: of List-Unsubscribe, for mail clients that do not use the one-click POST.
 TRACKING_UNSUBSCRIBE_MAILTO = env.str("TRACKING_UNSUBSCRIBE_MAILTO", default="unsubscribe@nocrm.io")
+
+# --- Cookie scanner (scanner app; Playwright and Chromium needed only where it runs) -------------------
+# What a scan visits by default, and the hosts it may visit at all (the admin's button and the command
+# refuse any other): by default the site's own, those of SITE_URL and ALLOWED_HOSTS ("*" excepted).
+SCAN_BASE_URL = env.str("SCAN_BASE_URL", default=SITE_URL)
+SCAN_ALLOWED_HOSTS = env.list(
+    "SCAN_ALLOWED_HOSTS",
+    default=list(dict.fromkeys([urlsplit(SITE_URL).hostname or "", *ALLOWED_HOSTS])),
+)
+SCAN_ALLOWED_HOSTS = [host for host in SCAN_ALLOWED_HOSTS if host and host != "*"]
+SCAN_CHROMIUM_PATH = env.str("SCAN_CHROMIUM_PATH", default="/usr/bin/chromium")
+# Seconds a page may take to load before the scan records it as a timeout.
+SCAN_PAGE_TIMEOUT = env.float("SCAN_PAGE_TIMEOUT", default=15.0)

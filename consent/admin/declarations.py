@@ -74,7 +74,7 @@ class EmailTrackerInline(TranslationTabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(WarnsOfUnpublishedChanges, admin.ModelAdmin):
-    list_display = ("name", "privacy_policy_url")
+    list_display = ("name", "privacy_policy_url", "hosts")
     search_fields = ("name",)
     inlines = [ProviderCookieInline, EmailTrackerInline]
 
