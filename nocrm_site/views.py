@@ -12,10 +12,9 @@ from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from nocrm_site import seo
-
 from consent.models import Audience
 from consent.visitor.snapshot import get_snapshot
+from nocrm_site import seo
 
 
 @require_safe
