@@ -18,6 +18,11 @@ def page(route: str | Promise, template: str, name: str) -> URLPattern:
     return path(route, rendered_once(view), name=name)  # type: ignore[arg-type]  # it answers an HttpResponse
 
 
+# The admin is the back office of marketers, sales and the DPO: it names the product, not Django.
+admin.site.site_header = "noCRM.io — back-office"
+admin.site.site_title = "noCRM.io"
+admin.site.index_title = _("Back-office du site")
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # For crawlers and browsers, at the root whatever the language; rendered once like the pages.

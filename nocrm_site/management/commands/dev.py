@@ -1,4 +1,5 @@
-"""``make run``: migrations, demo content and the development server, on a cluster held throughout.
+"""``make run``: migrations, demo content (and, with DEBUG on, demo activity) and the development
+server, on a cluster held throughout.
 
 This process joins the embedded cluster first and leaves it last, so the cluster is started once and
 stopped once, when the session ends: on Ctrl-C or SIGTERM the server (run in a process group of its
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         connections[OWNER].ensure_connection()  # joins (and starts) the embedded cluster for the session
         call_command("migrate", database=OWNER, interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
+        if settings.DEBUG:  # generated decisions and tracker events, never in production settings
+            call_command("load_demo_activity", stdout=self.stdout)
         connections.close_all()
         if "EMBEDDED_PGDATA" in settings.DATABASES[OWNER]:
             self.stdout.write("Admin: make admin (creates an account), then http://" + addrport + "/admin/")
