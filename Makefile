@@ -51,6 +51,13 @@ migrations-check: $(BIN)/.installed
 bench: setup
 	$(BIN)/python bench/run.py
 
+# Lighthouse (npm, pinned in bench/lighthouse/package-lock.json, installed there) on every public page.
+bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent
+
+lighthouse: setup bench/lighthouse/node_modules/.package-lock.json
+	$(BIN)/python bench/lighthouse.py
+
 # Re-lock after editing requirements*.in.
 lock: $(BIN)/.installed
 	$(BIN)/pip install --quiet uv

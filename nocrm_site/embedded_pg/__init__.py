@@ -64,8 +64,8 @@ def ensure_running(pgdata: Path, *, database: str, owner: str, app: str, cleanup
 def leave(pgdata: Path) -> None:
     """This process no longer uses the cluster; the last live process stops (or deletes) it."""
     pgdata = pgdata.resolve()
-    if _ready.pop(pgdata, None) is None:
-        return
+    if _ready.pop(pgdata, None) is None or not pgdata.exists():
+        return  # never joined, or the cluster was deleted meanwhile (a benchmark's throwaway one)
     with handles.locked(pgdata):
         me = os.getpid()
         others = [handle for handle in handles.read_live(pgdata) if handle.pid != me]
