@@ -83,6 +83,19 @@ PLANS = (
 )
 
 
+# What each plan includes, in the order of PLANS (from the plans' own summaries above).
+PLAN_COMPARISON: tuple[tuple[str | Promise, tuple[bool, bool, bool]], ...] = (
+    (gettext_lazy("Pipeline visuel et relances programmées"), (True, True, True)),
+    (gettext_lazy("Essai gratuit de 15 jours, sans engagement"), (True, True, True)),
+    (gettext_lazy("Rapports d'équipe"), (False, True, True)),
+    (gettext_lazy("Automatisations"), (False, True, True)),
+    (gettext_lazy("Prospection par listes"), (False, True, True)),
+    (gettext_lazy("Droits avancés"), (False, False, True)),
+    (gettext_lazy("API étendue"), (False, False, True)),
+    (gettext_lazy("Accompagnement"), (False, False, True)),
+)
+
+
 def absolute(path: str) -> str:
     """``path`` on the public origin (``SITE_URL``)."""
     return settings.SITE_URL.rstrip("/") + path

@@ -56,3 +56,14 @@ def structured_data() -> SafeString:
 def lead_retention_months() -> int:
     """How long a demo or contact request is kept (LEADS_RETENTION_DAYS, which purge_leads enforces)."""
     return round(settings.LEADS_RETENTION_DAYS * 12 / 365)
+
+
+@register.simple_tag
+def plans() -> tuple[seo.Plan, ...]:
+    return seo.PLANS
+
+
+@register.simple_tag
+def plan_comparison() -> tuple[tuple[object, tuple[bool, bool, bool]], ...]:
+    """Rows of the pricing page's table: a feature, then whether each plan (in order) includes it."""
+    return seo.PLAN_COMPARISON

@@ -14,7 +14,7 @@ from tests.html import Element, elements
 from tests.tracking.factories import click_path, make_message, make_recipient, pixel_path, unsubscribe_path
 
 NONCE = re.compile(r"'nonce-([^']+)'")
-DATA_BLOCKS = {"application/json", "text/plain"}  # script types never run, so outside script-src
+DATA_BLOCKS = {"application/json", "application/ld+json", "text/plain"}  # never run, so outside script-src
 CLICKED = "https://www.nocrm.io/tarifs/"
 
 
