@@ -77,6 +77,6 @@ def generate_demo_events(*, days: int, recipients: int = 40) -> int:
                 )
     Event.objects.bulk_create(events)
     for event in events:
-        if event.kind == EventKind.UNSUBSCRIBE:
-            Recipient.objects.filter(pk=event.recipient_id).update(unsubscribed_at=event.occurred_at)
+        if event.kind == EventKind.UNSUBSCRIBE and event.recipient is not None:
+            Recipient.objects.filter(pk=event.recipient.pk).update(unsubscribed_at=event.occurred_at)
     return len(events)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]  # no stubs in the dev requirements (types-psutil)
 
 _threads = threading.Lock()  # flock excludes other processes; this excludes the other threads
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from consent.privileges import OWNER
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--noreload", action="store_true", help="Run the server without its reloader.")
 
     def handle(self, *args: Any, addrport: str, noreload: bool, **options: Any) -> None:
+        if OWNER not in settings.DATABASES:
+            raise CommandError(f"With DATABASE_URL set, dev also needs DATABASE_OWNER_URL (the {OWNER!r} alias).")
         signal.signal(signal.SIGTERM, _interrupt)
         connections[OWNER].ensure_connection()  # joins (and starts) the embedded cluster for the session
         call_command("migrate", database=OWNER, interactive=False, verbosity=0)
