@@ -7,7 +7,7 @@ APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-reco
 # Build steps read the settings, which need a key; the real one lives in .env or the environment.
 BUILD_ENV := SECRET_KEY=$${SECRET_KEY:-build-only-not-secret}
 
-.PHONY: run test lint migrations-check bench setup system-packages lock
+.PHONY: run admin lighthouse test lint migrations-check bench setup system-packages lock
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,13 @@ system-packages:
 setup: $(BIN)/.installed system-packages
 	$(BUILD_ENV) $(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0
 
+# Migrates, loads the demo content and serves; Ctrl-C or SIGTERM stops the server, then the database.
 run: setup .env
-	$(BIN)/python manage.py migrate --database owner --noinput -v0
-	$(BIN)/python manage.py load_demo
-	@echo "Admin: $(BIN)/python manage.py createsuperuser, then http://127.0.0.1:$(PORT)/admin/"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py dev 127.0.0.1:$(PORT)
+
+# The first admin account (asks for a username, an e-mail address and a password).
+admin: setup .env
+	$(BIN)/python manage.py createsuperuser
 
 test: setup
 	$(BIN)/pytest
@@ -48,6 +50,13 @@ migrations-check: $(BIN)/.installed
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Lighthouse (npm, pinned in bench/lighthouse/package-lock.json, installed there) on every public page.
+bench/lighthouse/node_modules/.package-lock.json: bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --silent
+
+lighthouse: setup bench/lighthouse/node_modules/.package-lock.json
+	$(BIN)/python bench/lighthouse.py
 
 # Re-lock after editing requirements*.in.
 lock: $(BIN)/.installed

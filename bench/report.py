@@ -169,3 +169,26 @@ def notes(f: Figures) -> list[str]:
 
 def _load(values: tuple[float, float, float]) -> str:
     return ", ".join(f"{v:.2f}" for v in values)
+
+
+def replace_section(text: str, heading: str, section: str) -> str:
+    """``text`` with the section that starts at ``heading`` (up to the next heading of its level)
+    replaced by ``section``, or ``section`` appended when there is none."""
+    level = heading.split(" ", 1)[0] + " "
+    lines = text.rstrip("\n").split("\n")
+    if heading not in lines:
+        return "\n".join([*lines, "", section.rstrip("\n"), ""])
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(level)), len(lines))
+    return "\n".join([*lines[:start], section.rstrip("\n"), *([""] + lines[end:] if end < len(lines) else [""])])
+
+
+def kept_sections(text: str) -> str:
+    """The sections of RESULTS.md that other commands write (``make lighthouse``), to keep them."""
+    heading = "## Lighthouse"
+    lines = text.split("\n")
+    if heading not in lines:
+        return ""
+    start = lines.index(heading)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n" + "\n".join(lines[start:end]).rstrip("\n") + "\n"

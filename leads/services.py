@@ -1,15 +1,16 @@
-"""Writes of the leads app: storing a lead and announcing it to sales."""
+"""Writes of the leads app: storing a lead, announcing it to sales, deleting it once expired."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from leads.models import CaptchaStatus, Lead, LeadSource
 from tracking.consents import CONSENT_TEXT, TEXT_VERSION, record_tracking_consent
@@ -84,3 +85,13 @@ def notify_sales(*, lead: Lead) -> None:
         message.send()
     except Exception:  # SMTP down or refusing: the lead is in the admin, say so in the logs
         log.exception("Could not e-mail lead %s to sales", lead.pk)
+
+
+def purge_leads(*, dry_run: bool = False, now: datetime | None = None) -> tuple[int, datetime]:
+    """Delete the leads received more than LEADS_RETENTION_DAYS ago: (how many, the cutoff)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LEADS_RETENTION_DAYS)
+    expired = Lead.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return expired.count(), cutoff
+    deleted, _by_model = expired.delete()
+    return deleted, cutoff

@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public origin of the site, used in e-mails and absolute links (no trailing slash).
 SITE_URL = env.str("SITE_URL", default="https://www.nocrm.io")
+# Where visitors write to exercise their data-protection rights (shown on the privacy policy).
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="hello@nocrm.io")
 
 INSTALLED_APPS = [
     "modeltranslation",  # must precede django.contrib.admin
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "csp",
@@ -327,6 +330,9 @@ SALES_NOTIFY_EMAIL = env.list("SALES_NOTIFY_EMAIL", default=[])
 # Form submissions allowed per client address and window, counted in PostgreSQL (all servers).
 LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=10)
 LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
+# Three years after a request: the CNIL's reference period for prospects who do not become
+# customers. `manage.py purge_leads` (nightly) deletes older leads; the privacy policy shows it.
+LEADS_RETENTION_DAYS = env.int("LEADS_RETENTION_DAYS", default=3 * 365)
 # Behind a load balancer, the META key of the header it appends the client address to
 # (e.g. HTTP_X_FORWARDED_FOR; its last entry is used), for every rate limit. Empty: REMOTE_ADDR.
 # LEADS_CLIENT_IP_HEADER is its former name, still read.

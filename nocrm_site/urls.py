@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, include, path
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from django.views.generic import TemplateView
 from leads import views as lead_views
 from nocrm_site import views
 from nocrm_site.page_cache import static_page
+from nocrm_site.sitemaps import SITEMAPS
 
 
 def page(route: str | Promise, template: str, name: str) -> URLPattern:
@@ -16,8 +18,17 @@ def page(route: str | Promise, template: str, name: str) -> URLPattern:
     return path(route, static_page(view), name=name)  # type: ignore[arg-type]  # it answers an HttpResponse
 
 
+# The admin is the back office of marketers, sales and the DPO: it names the product, not Django.
+admin.site.site_header = "noCRM.io — back-office"
+admin.site.site_title = "noCRM.io"
+admin.site.index_title = _("Back-office du site")
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # For crawlers and browsers, at the root whatever the language; rendered once like the pages.
+    path("robots.txt", static_page(views.robots_txt), name="robots"),
+    path("sitemap.xml", static_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("favicon.ico", static_page(views.favicon), name="favicon"),
     path("admin/", admin.site.urls),
     # E-mail trackers: URLs printed in sent e-mails, never language-prefixed.
     path("", include("tracking.urls")),
@@ -34,6 +45,7 @@ urlpatterns += i18n_patterns(
     path(_("contact/"), lead_views.contact, name="contact"),
     path("", include("leads.urls")),
     page(_("mentions-legales/"), "legal", "legal"),
+    path(_("confidentialite/"), static_page(views.privacy_policy), name="privacy"),
     path(_("cookies/"), static_page(views.cookie_policy), name="cookie-policy"),
     prefix_default_language=False,
 )

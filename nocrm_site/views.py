@@ -1,14 +1,20 @@
-"""Site-level views: the cookie policy page and the health check (marketing pages are templates)."""
+"""Site-level views: the cookie and privacy policies, robots.txt, the favicon and the health check
+(marketing pages are templates)."""
+
+from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from consent.models import Audience
 from consent.visitor.snapshot import Snapshot, get_snapshot
+from nocrm_site import seo
 
 
 @require_safe
@@ -31,6 +37,54 @@ def _gtm_purposes(snapshot: Snapshot) -> str:
     """The names of the purposes that load GTM in basic mode, as the banner shows them."""
     names = {p.slug: p.name for p in snapshot.purposes}
     return " / ".join(str(names.get(slug, slug)) for slug in settings.CONSENT_GTM_REQUIRES)
+
+
+@require_safe
+def privacy_policy(request: HttpRequest) -> HttpResponse:
+    """The retention periods are read from the settings that enforce them, so the page cannot drift."""
+    day = 24 * 3600
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+            "leads_months": round(settings.LEADS_RETENTION_DAYS * 12 / 365),
+            "consent_months": round(settings.CONSENT_MAX_AGE / day * 12 / 365),
+            "consent_log_days": settings.CONSENT_LOG_RETENTION_DAYS,
+            "session_days": settings.SESSION_COOKIE_AGE // day,
+        },
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read every page; not the admin, the e-mail trackers or the consent endpoints."""
+    private = ["/admin/", *_tracker_prefixes()]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            private.append(reverse("consent:update"))
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in dict.fromkeys(private))]
+    lines.append(f"Sitemap: {seo.absolute(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _tracker_prefixes() -> list[str]:
+    # "/o/<token>" -> "/o/": each tracker URL's fixed part, from its pattern.
+    names = ("tracking:open-pixel", "tracking:click", "tracking:goto")
+    paths = [reverse(name, kwargs={"token": "t"}).removesuffix("t") for name in names]
+    return [*paths, reverse("tracking:unsubscribe")]
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for whatever the page links to."""
+    return HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return (settings.BASE_DIR / "static" / "img" / "favicon.ico").read_bytes()
 
 
 @never_cache

@@ -12,7 +12,7 @@ from consent.models import ConsentRecord, PolicyRevision
 from consent.visitor import cookie
 from consent.visitor.cookie import cookie_name
 from tests.consent.factories import consent_cookie_value
-from tests.e2e.helpers import consent_cookie, wait_for_records, wait_until
+from tests.e2e.helpers import consent_cookie, wait_for_records, wait_in, wait_until
 
 BUTTONS = ["Tout accepter", "Tout refuser", "Personnaliser"]
 
@@ -72,6 +72,8 @@ def test_a_choice_is_stored_and_remembered(site, button, action, granted):
     expect(banner(site)).to_be_hidden()
     (record,) = wait_for_records(1)
     assert record.action == action and record.source == "banner"
+    # The record is committed before the browser has stored the answer's cookie: wait for it.
+    wait_in(site, lambda: consent_cookie(site), what="the consent cookie")
     value = consent_cookie(site)
     assert value.split(":")[0].split(".")[1] == granted
     assert cookie.loads(value).consent_id == record.consent_id

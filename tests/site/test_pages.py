@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-PAGES = ["home", "features", "pricing", "contact", "legal", "cookie-policy", "consent:settings"]
+PAGES = ["home", "features", "pricing", "contact", "legal", "privacy", "cookie-policy", "consent:settings"]
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -17,7 +17,7 @@ def test_every_page_answers_in_both_languages(client, demo, name, language):
 
 def test_language_switcher_links_each_page_to_its_twin(client, demo):
     html = client.get("/tarifs/").text
-    assert '<link rel="alternate" hreflang="en" href="/en/' in html
+    assert 'href="/en/pricing/" hreflang="en"' in html
     assert 'hreflang="fr" lang="fr" aria-current="page"' in html
     english = client.get("/en/").text
     assert 'href="/" hreflang="fr"' in english and 'hreflang="en" lang="en" aria-current="page"' in english

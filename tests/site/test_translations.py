@@ -78,5 +78,5 @@ def test_urls_and_pages_are_translated(client, demo):
         assert reverse("consent:settings") == "/en/consent/settings/"
     response = client.get("/en/features/")
     assert response.status_code == 200
-    assert "<h1>Features</h1>" in response.text
+    assert "<h1>Everything you need to follow a prospect, and nothing more</h1>" in response.text
     assert '<html lang="en">' in response.text
