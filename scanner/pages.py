@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from consent.visitor.cookie import cookie_name
 
 # The public pages when the site has no sitemap: the URL names of nocrm_site/urls.py.
-PUBLIC_PAGES = ("home", "features", "pricing", "contact", "legal", "cookie-policy")
+PUBLIC_PAGES = ("home", "features", "pricing", "contact", "legal", "privacy", "cookie-policy")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 MAX_PAGES = 500
 

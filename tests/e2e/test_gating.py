@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import CSP_LISTENER, wait_for_records, wait_until
+from tests.e2e.helpers import CSP_LISTENER, allow_hosts, wait_for_records, wait_until
 from tests.servers import wait_for
 
 STUBS = {
@@ -25,10 +25,7 @@ def gated(site, settings, live_server):
     """The gating page with GTM configured; third parties answered by local stubs."""
     settings.ROOT_URLCONF = "tests.e2e.gating_urls"
     settings.GTM_CONTAINER_ID = "GTM-TEST123"
-    csp = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]}
-    csp["frame-src"] = [*csp["frame-src"], "https://stub.example"]
-    csp["script-src"] = [*csp["script-src"], "https://stub.example"]  # as CSP_SCRIPT_HOSTS would
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp}
+    allow_hosts(settings, frame_src="https://stub.example", script_src="https://stub.example")
     site.requests = []
     site.on("request", lambda r: site.requests.append(r.url))
 

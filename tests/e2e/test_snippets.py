@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import CSP_LISTENER, wait_for_records, wait_in, wait_until
+from tests.e2e.helpers import CSP_LISTENER, allow_hosts, wait_for_records, wait_in, wait_until
 
 # Host -> what the stub answers; each stub script notes that it ran.
 STUBS = {
@@ -30,10 +30,7 @@ def snippets(site, settings, live_server):
     """The snippets page with GTM configured (basic mode, the default) and stub third parties."""
     settings.ROOT_URLCONF = "tests.e2e.gating_urls"
     settings.GTM_CONTAINER_ID = "GTM-TEST123"
-    csp = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]}
-    csp["style-src"] = [*csp["style-src"], "https://fonts.stub.example"]
-    csp["script-src"] = [*csp["script-src"], "https://cdn.stub.example"]
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": csp}
+    allow_hosts(settings, style_src="https://fonts.stub.example", script_src="https://cdn.stub.example")
     return open_snippets(site, live_server)
 
 

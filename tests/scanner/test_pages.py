@@ -15,11 +15,16 @@ def live_site(transactional_db, live_server, settings):
     return live_server.url
 
 
-def test_without_a_sitemap_every_public_page_in_both_languages(live_site):
+def test_without_a_sitemap_every_public_page_in_both_languages(live_site, settings):
+    settings.ROOT_URLCONF = "tests.scanner.no_sitemap_urls"
     pages = public_pages(live_site, timeout=5)
     assert pages == named_pages()
-    assert {"/", "/tarifs/", "/cookies/", "/en/", "/en/pricing/", "/en/contact/"} <= set(pages)
-    assert len(pages) == 12
+    assert {"/", "/tarifs/", "/cookies/", "/confidentialite/", "/en/", "/en/pricing/", "/en/privacy/"} <= set(pages)
+    assert len(pages) == 14
+
+
+def test_the_sites_own_sitemap_lists_the_same_pages(live_site):
+    assert sorted(public_pages(live_site, timeout=5)) == sorted(named_pages())
 
 
 def test_the_sitemap_and_the_sitemaps_it_indexes_give_the_pages(live_site, settings):
