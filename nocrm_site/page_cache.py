@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import wraps
 
@@ -48,8 +48,13 @@ def static_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         # Read before rendering: a change made meanwhile gives a newer version, so a fresh rendering.
         version = get_snapshot().version
+        cookies = _WatchedCookies(request.COOKIES)
+        request.COOKIES = cookies
         response = view(request, *args, **kwargs)
-        setattr(response, STATIC_PAGE_ATTRIBUTE, version)
+        if hasattr(response, "render"):
+            response.render()  # here, so that a cookie read by the template is seen
+        if not cookies.read:
+            setattr(response, STATIC_PAGE_ATTRIBUTE, version)
         return response
 
     return wrapper
@@ -109,7 +114,8 @@ def accepted_encodings(header: str) -> set[str]:
     accepted = set()
     for item in header.split(","):
         name, _, parameters = item.partition(";")
-        weight = parameters.strip().removeprefix("q=").strip() if parameters.strip().startswith("q=") else "1"
+        key, _, weight = parameters.partition("=")
+        weight = weight.strip() if key.strip() == "q" else "1"
         try:
             if float(weight) > 0:
                 accepted.add(name.strip().lower())
@@ -126,19 +132,16 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 
 
 class _WatchedCookies(dict[str, str]):
-    """``request.COOKIES`` while a page renders, noting whether anything read a cookie of the
-    visitor's. The framework's own cookies are left out: the session and CSRF cookies show their use
-    as ``Vary: Cookie``, and LocaleMiddleware's look at the language cookie changes nothing under
-    i18n_patterns, where the path decides."""
+    """``request.COOKIES`` while a marked view and its template run, noting whether they read a cookie.
+    The middleware's own reads (session, CSRF, language) come before: their use shows as ``Vary: Cookie``,
+    or changes nothing under i18n_patterns, where the path decides the language."""
 
-    def __init__(self, cookies: dict[str, str], ignored: Iterable[str]) -> None:
+    def __init__(self, cookies: dict[str, str]) -> None:
         super().__init__(cookies)
-        self.ignored = frozenset(ignored)
         self.read = False
 
     def _note(self, name: object) -> None:
-        if name not in self.ignored:
-            self.read = True
+        self.read = True
 
     def __getitem__(self, name: str) -> str:
         self._note(name)
@@ -185,12 +188,10 @@ class PageCacheMiddleware:
         return self._render(request, key)
 
     def _render(self, request: HttpRequest, key: tuple[str, bool]) -> HttpResponseBase:
-        ignored = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME)
-        cookies = _WatchedCookies(request.COOKIES, ignored)
-        request.COOKIES = cookies
         response = self.get_response(request)
-        version = getattr(response, STATIC_PAGE_ATTRIBUTE, None)  # set by @static_page
-        if version is not None and _same_for_everyone(response, cookies):
+        # Set by @static_page when the view and its template read no cookie.
+        version = getattr(response, STATIC_PAGE_ATTRIBUTE, None)
+        if version is not None and _same_for_everyone(response):
             assert isinstance(response, HttpResponse)  # not streaming: checked by _same_for_everyone
             page = StoredPage.from_response(response, version)
             _pages[key] = page
@@ -204,13 +205,12 @@ class PageCacheMiddleware:
         return response
 
 
-def _same_for_everyone(response: HttpResponseBase, cookies: _WatchedCookies) -> bool:
+def _same_for_everyone(response: HttpResponseBase) -> bool:
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
     return (
         response.status_code == 200
         and isinstance(response, HttpResponse)
         and not response.cookies
-        and not cookies.read
         and vary <= IGNORED_VARY
         and not response.has_header("Cache-Control")
     )
