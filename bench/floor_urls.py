@@ -17,6 +17,7 @@ from django.urls import path, resolve
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from guards.csp import set_non_document_policy
 from nocrm_site.urls import urlpatterns as site_urlpatterns
 from tracking.views import PRIVATE_HEADERS, pixel_response
 
@@ -40,6 +41,7 @@ def bare_redirect(request: HttpRequest, token: str) -> HttpResponse:
     response["Location"] = FLOOR_DESTINATION
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
+    set_non_document_policy(response)  # the same headers as the real redirect
     return response
 
 

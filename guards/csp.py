@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Literal
+from collections.abc import Callable
+from functools import wraps
+from typing import Literal, ParamSpec, TypeVar
 
+from csp.constants import HEADER
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -42,8 +45,39 @@ def allowed_inline(request: HttpRequest) -> dict[str, list[str]]:
     return {directive: list(hashes) for directive, hashes in request.__dict__.get(_HASHES_ATTRIBUTE, {}).items()}
 
 
+# The policy of answers that are not documents (JSON, redirects): they load nothing and nothing may
+# frame them. A constant, so that the middleware builds no policy for them.
+NON_DOCUMENT_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def set_non_document_policy(response: HttpResponseBase) -> None:
+    """This answer is not a page (JSON, an image, a redirect): it carries ``NON_DOCUMENT_POLICY``."""
+    response[HEADER] = NON_DOCUMENT_POLICY
+
+
+def non_document(view: Callable[P, R]) -> Callable[P, R]:
+    """For a view that never answers a page: each of its answers carries ``NON_DOCUMENT_POLICY``."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        response = view(*args, **kwargs)
+        set_non_document_policy(response)
+        return response
+
+    return wrapper
+
+
 class HashingCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, with the hashes of the page's inline scripts and styles added."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if HEADER in response:  # the view chose its policy (``non_document``): nothing to build
+            return response
+        return super().process_response(request, response)
 
     def get_policy_parts(
         self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False

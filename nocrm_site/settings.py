@@ -114,6 +114,13 @@ else:
         "owner": {**_embedded, "USER": _embedded["EMBEDDED_OWNER"]},
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# psycopg prepares a statement sent with server-side binding at its first execution; only the consent
+# decision is sent so (consent/visitor/services.py), Django's queries are bound client-side and never
+# prepared. Turn it off behind a pooler in transaction mode that does not keep prepared statements
+# (PgBouncer before 1.21, or without max_prepared_statements): docs/deployment.md.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+)
 # Off by default: a health check costs a SELECT 1 round trip on every request. After a database
 # restart, each worker's first query on its stale connection fails (consent and tracking views
 # answer 503 or degrade), and Django replaces the connection at the end of that request.

@@ -6,6 +6,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from consent.visitor import views as consent_views
 from leads import views as lead_views
 from nocrm_site import views
 from nocrm_site.page_cache import static_page
@@ -24,6 +25,8 @@ admin.site.site_title = "noCRM.io"
 admin.site.index_title = _("Back-office du site")
 
 urlpatterns = [
+    # First: the decision endpoint, for every language (see consent/urls.py).
+    path("", include("consent.urls")),
     path("healthz", views.healthz, name="healthz"),
     # For crawlers and browsers, at the root whatever the language; rendered once like the pages.
     path("robots.txt", static_page(views.robots_txt), name="robots"),
@@ -36,9 +39,6 @@ urlpatterns = [
 
 # French at /, English under /en/; URL words are translated too.
 urlpatterns += i18n_patterns(
-    # First: the decision endpoint is the busiest URL that is not a page, and each pattern tried
-    # before it costs every decision a regular expression (bench: POST /consent/).
-    path("", include("consent.urls")),
     page("", "home", "home"),
     page(_("fonctionnalites/"), "features", "features"),
     page(_("tarifs/"), "pricing", "pricing"),
@@ -47,5 +47,7 @@ urlpatterns += i18n_patterns(
     page(_("mentions-legales/"), "legal", "legal"),
     path(_("confidentialite/"), static_page(views.privacy_policy), name="privacy"),
     path(_("cookies/"), static_page(views.cookie_policy), name="cookie-policy"),
+    # The footer link's target without JavaScript: this visitor's choice, never cached.
+    path(_("consent/parametres/"), consent_views.settings_page, name="cookie-settings"),
     prefix_default_language=False,
 )

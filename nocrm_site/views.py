@@ -59,11 +59,13 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read every page; not the admin, the e-mail trackers or the consent endpoints."""
-    private = ["/admin/", *_tracker_prefixes()]
+    private = ["/admin/", *_tracker_prefixes(), reverse("consent:update")]
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            private.append(reverse("consent:update"))
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in dict.fromkeys(private))]
+            settings_page = reverse("cookie-settings")  # a visitor's own choice, not a page to index
+        if not settings_page.startswith(tuple(private)):
+            private.append(settings_page)
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private)]
     lines.append(f"Sitemap: {seo.absolute(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -20,6 +20,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from guards.csp import set_non_document_policy
 from tracking.batch import track_event
 from tracking.consents import CONSENT_TEXT, TEXT_VERSION, WITHDRAWAL_TEXT, record_tracking_consent
 from tracking.destinations import safe_destination
@@ -63,6 +64,7 @@ def pixel_response() -> HttpResponse:
     response["Expires"] = "0"
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
+    set_non_document_policy(response)
     return response
 
 
@@ -171,6 +173,7 @@ def _record_click_and_redirect(request: HttpRequest, claims: Claims, destination
     response = TrackedRedirect(destination)
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
+    set_non_document_policy(response)
     return response
 
 

@@ -13,15 +13,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from guards.csp import non_document
 from guards.origin import is_same_origin
 
 MAX_BODY = 4096
 
 
 def same_origin_post(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """POST only, from our own pages (``is_same_origin``), with a body of at most ``MAX_BODY`` bytes."""
+    """POST only, from our own pages (``is_same_origin``), with a body of at most ``MAX_BODY`` bytes.
+
+    The answers are JSON or a redirect, never a page: they carry the fixed policy of such answers."""
 
     @csrf_exempt
+    @non_document
     @require_POST
     @wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@ import time
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from consent.models import ConsentRecord
@@ -84,11 +85,32 @@ def test_resent_decision_is_stored_once_with_its_original_time(client, demo):
 def test_a_decision_costs_one_statement_with_its_insert(client, demo, django_assert_num_queries):
     client.get("/")  # warm declarations and the banner version
     body = {"action": "accept_all", "banner": banner_hash()}
-    with django_assert_num_queries(1) as queries:
+    sent = []
+
+    def spy(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with django_assert_num_queries(1), connection.execute_wrapper(spy):
         consent_post(client, body)
     # The rate limit's count and the record's INSERT travel in one call, one round trip.
-    assert "consent_record_decision(" in queries.captured_queries[0]["sql"]
+    assert len(sent) == 1 and "consent_record_decision(" in sent[0]
     assert ConsentRecord.objects.count() == 1
+
+
+def _runs_of_the_prepared_decision() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return [runs for statement, runs in cursor.fetchall() if "consent_record_decision(" in statement]
+
+
+def test_the_decision_statement_is_prepared_once_per_connection(client, demo):
+    client.get("/")
+    consent_post(client, {"action": "accept_all", "banner": banner_hash()})
+    (before,) = _runs_of_the_prepared_decision()
+    for _ in range(3):
+        assert consent_post(client, {"action": "accept_all", "banner": banner_hash()}).status_code == 200
+    assert _runs_of_the_prepared_decision() == [before + 3]
 
 
 def test_english_page_records_english(client, demo):

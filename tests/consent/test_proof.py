@@ -96,7 +96,7 @@ def test_the_no_js_forms_send_the_revision_and_banner_of_their_page(client, demo
         [container] = [e for e in elements(html) if e.attrs.get("id") == form]
         hidden = {e.attrs["name"]: e.attrs["value"] for e in _descendants(container) if e.tag == "input"}
         assert hidden["banner"] == config["banner"] and hidden["revision"] == str(config["rev"])
-    settings_page = client.get(reverse("consent:settings")).content.decode()
+    settings_page = client.get(reverse("cookie-settings")).content.decode()
     values = {e.attrs.get("name"): e.attrs.get("value") for e in elements(settings_page, "input")}
     assert values["banner"] == config["banner"] and values["revision"] == "1"
     response = client.post(

@@ -204,14 +204,14 @@ def test_form_with_invalid_utf8_in_next_still_goes_back_to_a_path_of_this_site(c
 
 @pytest.mark.parametrize("query", ["next=%FF%FE", "name=%C3%28&email=%FF", "next=/%ED%A0%80"])
 def test_pages_with_invalid_utf8_in_the_query_answer_normally(client, demo, query):
-    for url in (reverse("consent:settings"), CONTACT, "/"):
+    for url in (reverse("cookie-settings"), CONTACT, "/"):
         assert client.get(f"{url}?{query}").status_code == 200
 
 
 def test_raw_non_utf8_bytes_in_the_query_string_are_harmless(client, demo):
     # A WSGI server hands over the raw query as Latin-1 text.
     raw = b"next=/\xff\xfe&name=\xc3\x28".decode("latin-1")
-    assert client.get(reverse("consent:settings"), QUERY_STRING=raw).status_code == 200
+    assert client.get(reverse("cookie-settings"), QUERY_STRING=raw).status_code == 200
     assert client.get(CONTACT, QUERY_STRING=raw).status_code == 200
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-PAGES = ["home", "features", "pricing", "contact", "legal", "privacy", "cookie-policy", "consent:settings"]
+PAGES = ["home", "features", "pricing", "contact", "legal", "privacy", "cookie-policy", "cookie-settings"]
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from consent.visitor.cookie import cookie_name
-from guards.csp import inline_hash
-from tests.consent.helpers import banner_hash
+from guards.csp import NON_DOCUMENT_POLICY, inline_hash
+from tests.consent.helpers import banner_hash, consent_post
 from tests.html import Element, elements
 from tests.tracking.factories import (
     click_path,
@@ -31,7 +31,7 @@ PAGES = {
     "contact": (lambda: reverse("contact"), 200, True),
     "legal notice": (lambda: reverse("legal"), 200, True),
     "cookie policy": (lambda: reverse("cookie-policy"), 200, True),
-    "consent settings": (lambda: reverse("consent:settings"), 200, True),
+    "consent settings": (lambda: reverse("cookie-settings"), 200, True),
     "english home": (lambda: "/en/", 200, True),
     "404": (lambda: "/no-such-page/", 404, True),
     # Pages reached from an e-mail run no script at all (no consent.js, no GTM: decision 0007).
@@ -47,6 +47,9 @@ PAGES = {
     "tracking pixel": (lambda: pixel_path(make_message(), None), 200, False),
     "tracking redirect": (lambda: click_path(make_message(), make_recipient(), CLICKED), 302, False),
 }
+
+# Answers that are not pages: they load nothing and carry the fixed policy of such answers.
+NON_DOCUMENTS = {"tracking pixel", "tracking redirect"}
 
 
 def inline_scripts(html: str) -> list[Element]:
@@ -74,7 +77,10 @@ def test_every_kind_of_response_carries_the_security_headers(secure_client, name
     url, status, _ = PAGES[name]
     response = secure_client.get(url(), secure=True)
     assert response.status_code == status
-    script_src = csp_directives(response)["script-src"]
+    if name in NON_DOCUMENTS:
+        assert response["Content-Security-Policy"] == NON_DOCUMENT_POLICY
+    directives = csp_directives(response)
+    script_src = directives.get("script-src") or directives["default-src"]
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert "'none'" in csp_directives(response).get("frame-ancestors", []) or response["X-Frame-Options"] == "DENY"
     assert response["Strict-Transport-Security"].startswith("max-age=63072000")
@@ -84,6 +90,39 @@ def test_every_kind_of_response_carries_the_security_headers(secure_client, name
     if response["Content-Type"].startswith("text/html"):
         # Every inline script the page runs, or that consent.js may run later, is allowed by its hash.
         assert {inline_hash(s.text) for s in inline_scripts(response.text)} <= set(script_src)
+
+
+def test_the_consent_endpoints_answer_with_the_policy_of_answers_that_are_no_page(secure_client):
+    secure_client.get(reverse("home"), secure=True)
+    answers = {
+        "decision (JSON)": consent_post(secure_client, {"action": "accept_all", "banner": banner_hash()}, secure=True),
+        "decision (no-JS form)": secure_client.post(
+            reverse("consent:update"),
+            {"action": "reject_all", "banner": banner_hash()},
+            secure=True,
+            HTTP_SEC_FETCH_SITE="same-origin",
+        ),
+        "refused (cross-site)": consent_post(
+            secure_client, {"action": "accept_all"}, secure=True, HTTP_SEC_FETCH_SITE="cross-site"
+        ),
+        "GET": secure_client.get(reverse("consent:update"), secure=True),
+        "report": secure_client.post(
+            reverse("consent:report"),
+            "{}",
+            content_type="application/json",
+            secure=True,
+            HTTP_SEC_FETCH_SITE="same-origin",
+        ),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "decision (JSON)": 200,
+        "decision (no-JS form)": 303,
+        "refused (cross-site)": 403,
+        "GET": 405,
+        "report": 200,
+    }
+    assert {r["Content-Security-Policy"] for r in answers.values()} == {NON_DOCUMENT_POLICY}
+    assert csp_directives(answers["GET"]) == {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
 
 
 # Features the site never uses, which Permissions-Policy must turn off (issue 14).

@@ -90,7 +90,7 @@ def test_robots_txt_keeps_crawlers_out_of_private_urls_and_names_the_sitemap(cli
         "/goto/",
         "/api/v2/transactional_emails/unsubscribe",
         "/consent/",
-        "/en/consent/",
+        "/en/consent/settings/",
     }
     assert "Sitemap: https://www.nocrm.io/sitemap.xml" in lines
 

@@ -75,7 +75,7 @@ def test_urls_and_pages_are_translated(client, demo):
     with translation.override("en"):
         assert reverse("features") == "/en/features/"
         assert reverse("pricing") == "/en/pricing/"
-        assert reverse("consent:settings") == "/en/consent/settings/"
+        assert reverse("cookie-settings") == "/en/consent/settings/"
     response = client.get("/en/features/")
     assert response.status_code == 200
     assert "<h1>Everything you need to follow a prospect, and nothing more</h1>" in response.text
