@@ -2,7 +2,8 @@
 
 The budget is measured on the bytes a browser receives (the minified, gzip-compressed files that
 WhiteNoise serves), by tests/consent/test_budget.py and by ``make bench``, both with
-``served_sizes()``.
+``served_sizes()``. The site's pages carry consent.css in their ``<style>`` (``{% inline_styles %}``),
+compressed with the page: what it adds there is at most its size as a file, which the budget counts.
 """
 
 from __future__ import annotations

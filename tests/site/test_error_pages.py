@@ -9,7 +9,9 @@ from tests.html import attribute_values, elements
 
 
 def assert_site_design(html: str) -> None:
-    assert any("/static/css/site" in href for href in attribute_values(html, "link", "href", rel="stylesheet"))
+    # The site's stylesheet, linked (the error pages that need no template tags) or in the page (the 404).
+    linked = any("/static/css/site" in href for href in attribute_values(html, "link", "href", rel="stylesheet"))
+    assert linked or any(_site_css_rule() in style.text for style in elements(html, "style"))
     assert elements(html, "a", class_="logo")
     assert elements(html, "footer", class_="foot")
     assert [e.attrs["content"] for e in elements(html, "meta") if e.attrs.get("name") == "robots"] == ["noindex"]
@@ -50,3 +52,10 @@ def test_a_view_that_raises_answers_with_the_500_page(client):
     response = client.get("/boom/")
     assert response.status_code == 500
     assert_site_design(response.content.decode())
+
+
+def _site_css_rule() -> str:
+    """The first rule of site.css, minified as the page carries it."""
+    from nocrm_site.templatetags.site import minified_stylesheet
+
+    return minified_stylesheet("css/site.css").split("}", 1)[0]

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from consent.visitor.cookie import cookie_name
 from guards.csp import NON_DOCUMENT_POLICY, inline_hash
+from nocrm_site.templatetags.site import minified_stylesheet
 from tests.consent.helpers import banner_hash, consent_post
-from tests.html import Element, elements
+from tests.html import Element, attribute_values, elements
 from tests.tracking.factories import (
     click_path,
     make_message,
@@ -165,6 +166,20 @@ def test_html_pages_allow_exactly_their_inline_scripts_by_hash(secure_client, se
     hashes = {source for source in script_src if source.startswith("'sha256-")}
     assert hashes == {inline_hash(s.text) for s in inline_scripts(response.text)}
     assert not [s for s in elements(response.text, "script") if "nonce" in s.attrs]
+
+
+@pytest.mark.parametrize("name", [name for name, (_, _, ours) in PAGES.items() if ours])
+def test_html_pages_carry_the_sites_styles_allowed_by_hash_and_link_no_stylesheet(secure_client, name):
+    url, _, _ = PAGES[name]
+    response = secure_client.get(url(), secure=True)
+    styles = [style.text for style in elements(response.text, "style")]
+    site_css = minified_stylesheet("css/site.css") + minified_stylesheet("css/consent.css")
+    assert site_css in styles  # the first paint waits for no request
+    assert {inline_hash(text) for text in styles} <= set(csp_directives(response)["style-src"])
+    assert "'unsafe-inline'" not in csp_directives(response)["style-src"]
+    assert not [
+        href for href in attribute_values(response.text, "link", "href", rel="stylesheet") if "/static/" in href
+    ]
 
 
 def test_the_home_page_allows_the_consent_mode_defaults_and_the_held_gtm_loader(secure_client, settings):
