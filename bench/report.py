@@ -146,7 +146,8 @@ NOTES = {
     " response. The database work equals the floor's: one INSERT statement in autocommit, one round trip; the"
     " gap is the view's own CPU.",
     "revalidation": "- **304 against 200.** Both come from the same stored page in the first middleware; a 304"
-    " saves only the body (20 KB on loopback). With gunicorn's sync workers each request is a new TCP connection,"
+    " saves only the body (the home page, on loopback). With gunicorn's sync workers each request is a new TCP"
+    " connection,"
     " and that cost is most of a request: a bare WSGI callable with no Django (13 KB body or a 304, 5 workers,"
     " the same wrk) measured 1,530 and 1,760 req/s here, 1.15×. The 1.5× of issue 17 cannot show in this harness;"
     " a CDN answering revalidations, or a server that keeps connections alive, is where a 304 pays.",

@@ -113,6 +113,16 @@ def test_the_decision_statement_is_prepared_once_per_connection(client, demo):
     assert _runs_of_the_prepared_decision() == [before + 3]
 
 
+def test_english_pages_rendered_before_the_move_still_reach_the_endpoints(client, demo):
+    # Open tabs and cached English pages name the endpoints under /en/ (consent/urls.py).
+    assert client.get("/en/consent/state.css").content == client.get(reverse("consent:state-css")).content
+    report = client.post(
+        "/en/consent/report/", "{}", content_type="application/json", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert report.status_code == 200
+    assert client.get("/en/consent/").status_code == 405  # the decision endpoint: POST only
+
+
 def test_english_page_records_english(client, demo):
     client.post(
         "/en/consent/",
