@@ -10,15 +10,16 @@ signed tokens) and send no referrer.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
 
 from guards.csp import set_non_document_policy
 from tracking.batch import track_event
@@ -41,13 +42,39 @@ PIXEL_CACHE_CONTROL = "no-store, no-cache, must-revalidate, private, max-age=0"
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
+def allow_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Django's ``require_http_methods``, without its log line: that line names the path, whose token
+    names a recipient. The 405 is logged here with the method and the view only."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method in methods:
+                return view(request, *args, **kwargs)
+            logger.warning("tracker method not allowed", extra={"method": request.method, "view": view.__name__})
+            response = HttpResponseNotAllowed(methods)
+            for header, value in PRIVATE_HEADERS.items():
+                response[header] = value
+            set_non_document_policy(response)
+            response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
+            return response
+
+        return checked
+
+    return decorator
+
+
+SAFE_METHODS = ("GET", "HEAD")
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
 class TrackedRedirect(HttpResponseRedirect):
     """A 302 to an http(s) URL only: Django's own redirect classes also accept ftp."""
 
     allowed_schemes = ["http", "https"]
 
 
-@require_safe
+@allow_methods(*SAFE_METHODS)
 def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     claims = read_token(Purpose.OPEN, token, max_age=settings.TRACKING_LINK_MAX_AGE)
     if claims is not None:
@@ -68,7 +95,7 @@ def pixel_response() -> HttpResponse:
     return response
 
 
-@require_safe
+@allow_methods(*SAFE_METHODS)
 def click(request: HttpRequest, token: str) -> HttpResponse:
     """A link of an e-mail to a contact: the token carries the destination."""
     claims = read_token(Purpose.LINK, token, max_age=settings.TRACKING_LINK_MAX_AGE)
@@ -78,7 +105,7 @@ def click(request: HttpRequest, token: str) -> HttpResponse:
     return _record_click_and_redirect(request, claims, destination)
 
 
-@require_safe
+@allow_methods(*SAFE_METHODS)
 def goto(request: HttpRequest, token: str) -> HttpResponse:
     """A link of an e-mail to an app user: ``clicked_url`` must be the very URL the token signs."""
     clicked = request.GET.getlist("clicked_url")
@@ -94,7 +121,7 @@ def goto(request: HttpRequest, token: str) -> HttpResponse:
 # Mailbox providers POST here without cookies or a CSRF token (RFC 8058 one-click unsubscribe):
 # the signature in the URL is what authorises the request, and repeating it changes nothing.
 @csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods(*PAGE_METHODS)
 def unsubscribe_view(request: HttpRequest) -> HttpResponse:
     signatures = request.GET.getlist("signature")
     claims = read_token(Purpose.UNSUBSCRIBE, signatures[0]) if len(signatures) == 1 else None
@@ -120,14 +147,14 @@ def unsubscribe_view(request: HttpRequest) -> HttpResponse:
 # "Origin: null" with the page's POST. A POST that the browser marks as sent from another site is
 # refused all the same (Sec-Fetch-Site).
 @csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods(*PAGE_METHODS)
 def tracking_off(request: HttpRequest, token: str) -> HttpResponse:
     """The withdrawal link of every tracked e-mail: GET shows one button, POST withdraws."""
     return _consent_page(request, token, given=False)
 
 
 @csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods(*PAGE_METHODS)
 def tracking_on(request: HttpRequest, token: str) -> HttpResponse:
     """The link of a consent e-mail: GET shows one button, POST records the consent."""
     return _consent_page(request, token, given=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +14,7 @@ from tests.tracking.factories import (
     make_message,
     make_recipient,
     pixel_path,
+    tracking_path,
 )
 from tests.tracking.responses import (
     BROWSER,
@@ -75,6 +78,30 @@ def test_pixel_answers_head_without_a_body_and_flags_it_as_a_machine(browser, me
 
 def test_pixel_refuses_other_methods(browser, message, recipient) -> None:
     assert browser.post(pixel_path(message, recipient)).status_code == 405
+    assert not Event.objects.exists()
+
+
+def test_a_refused_method_is_logged_without_the_token_of_its_path(caplog, message, recipient) -> None:
+    """Django's own 405 log line names the path; a tracker's path carries a token naming the recipient."""
+    url = "https://www.nocrm.io/tarifs/"
+    refused = [
+        ("post", pixel_path(message, recipient)),
+        ("post", click_path(message, recipient, url)),
+        ("post", goto_path(message, recipient, url)),
+        ("put", tracking_path(message, recipient, given=False)),
+        ("delete", tracking_path(message, recipient, given=True)),
+    ]
+    client = Client()
+    with caplog.at_level(logging.INFO):
+        for method, path in refused:
+            response = getattr(client, method)(path)
+            assert response.status_code == 405, path
+            assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    tokens = [path.split("?")[0].rsplit("/", 1)[1] for _method, path in refused]
+    assert len(caplog.records) == len(refused)
+    assert {r.getMessage() for r in caplog.records} == {"tracker method not allowed"}
+    for token in tokens:
+        assert token not in caplog.text
     assert not Event.objects.exists()
 
 
