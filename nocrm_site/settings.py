@@ -378,6 +378,11 @@ TRACKING_APP_HOSTS = env.list("TRACKING_APP_HOSTS", default=["app.nocrm.io"])
 TRACKING_EVENT_FLUSH_SECONDS = env.float("TRACKING_EVENT_FLUSH_SECONDS", default=0.25)
 # Events a process keeps while PostgreSQL is unreachable; beyond that, new ones are dropped (and counted).
 TRACKING_EVENT_BACKLOG = env.int("TRACKING_EVENT_BACKLOG", default=20_000)
+# Opens and clicks that name a recipient, and the last opens of service e-mails, are deleted after
+# this many days by `manage.py purge_tracking_events` (nightly). 761 days: 25 months, the longest the
+# CNIL lets audience-measurement data be kept (its guidance on the measurement exemption). The
+# anonymous counts per message name nobody and are kept; an unsubscription is kept while it matters.
+TRACKING_EVENT_RETENTION_DAYS = env.int("TRACKING_EVENT_RETENTION_DAYS", default=761)
 # The mailto: of List-Unsubscribe, for mail clients that do not use the one-click POST.
 TRACKING_UNSUBSCRIBE_MAILTO = env.str("TRACKING_UNSUBSCRIBE_MAILTO", default="unsubscribe@nocrm.io")
 

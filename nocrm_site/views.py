@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from consent.models import Audience
 from consent.visitor.snapshot import Snapshot, get_snapshot
-from nocrm_site import seo
+from nocrm_site import retention, seo
 
 
 @require_safe
@@ -42,17 +42,8 @@ def _gtm_purposes(snapshot: Snapshot) -> str:
 @require_safe
 def privacy_policy(request: HttpRequest) -> HttpResponse:
     """The retention periods are read from the settings that enforce them, so the page cannot drift."""
-    day = 24 * 3600
     return render(
-        request,
-        "pages/privacy.html",
-        {
-            "contact_email": settings.PRIVACY_CONTACT_EMAIL,
-            "leads_months": round(settings.LEADS_RETENTION_DAYS * 12 / 365),
-            "consent_months": round(settings.CONSENT_MAX_AGE / day * 12 / 365),
-            "consent_log_days": settings.CONSENT_LOG_RETENTION_DAYS,
-            "session_days": settings.SESSION_COOKIE_AGE // day,
-        },
+        request, "pages/privacy.html", {"contact_email": settings.PRIVACY_CONTACT_EMAIL, **retention.periods()}
     )
 
 

@@ -6,13 +6,15 @@ see it at once (``tracking.sending``).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tracking.consents import withdraw_on_unsubscribe
-from tracking.models import ConsentSource, Event, EventKind, Message, Recipient, TrackingConsent
+from tracking.models import ConsentSource, DeliveryCheck, Event, EventKind, Message, Recipient, TrackingConsent
 
 
 def ensure_recipient(*, email: str) -> Recipient:
@@ -73,3 +75,22 @@ def unsubscribe(*, recipient_id: int, message_id: int) -> bool:
         if changed:
             withdraw_on_unsubscribe(recipient_id=recipient_id, message_id=message_id)
         return bool(changed)
+
+
+def purge_tracking_events(*, dry_run: bool = False, now: datetime | None = None) -> tuple[int, int, datetime]:
+    """Delete the opens and clicks, and the last opens of service e-mails, older than
+    TRACKING_EVENT_RETENTION_DAYS: (events, delivery checks, the cutoff).
+
+    Unsubscribe events stay: they record an objection that is honoured for as long as we could write
+    to the recipient. The anonymous counts (``AggregateCount``) name nobody and stay too.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TRACKING_EVENT_RETENTION_DAYS)
+    events = Event.objects.filter(kind__in=[EventKind.OPEN, EventKind.CLICK], occurred_at__lt=cutoff)
+    checks = DeliveryCheck.objects.filter(last_opened_at__lt=cutoff)
+    if dry_run:
+        return events.count(), checks.count(), cutoff
+    with transaction.atomic():
+        # Nothing refers to these rows: Django deletes each set with one DELETE statement.
+        deleted_events, _ = events.delete()
+        deleted_checks, _ = checks.delete()
+    return deleted_events, deleted_checks, cutoff

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from guards.csp import allow_inline
-from nocrm_site import seo
+from nocrm_site import retention, seo
 from nocrm_site.storage import MINIFIERS
 
 register = template.Library()
@@ -112,7 +112,7 @@ def structured_data() -> SafeString:
 @register.simple_tag
 def lead_retention_months() -> int:
     """How long a demo or contact request is kept (LEADS_RETENTION_DAYS, which purge_leads enforces)."""
-    return round(settings.LEADS_RETENTION_DAYS * 12 / 365)
+    return retention.months(settings.LEADS_RETENTION_DAYS)
 
 
 @register.simple_tag

@@ -25,10 +25,12 @@ def test_the_retention_periods_shown_are_the_settings(client, demo, settings, fr
     settings.CONSENT_LOG_RETENTION_DAYS = 400
     settings.CONSENT_MAX_AGE = 90 * 24 * 3600
     settings.LEADS_RETENTION_DAYS = 730
+    settings.TRACKING_EVENT_RETENTION_DAYS = 395
     html = client.get("/confidentialite/").text
     assert "400 jours" in row_text(html, "consent-proof")
     assert "3 mois" in row_text(html, "consent-proof")
     assert "24 mois" in row_text(html, "leads")
+    assert "13 mois" in row_text(html, "email-tracking")
 
 
 def test_the_default_periods_in_english(client, demo, fresh_pages):
@@ -36,6 +38,7 @@ def test_the_default_periods_in_english(client, demo, fresh_pages):
     assert "1826 days" in row_text(html, "consent-proof")
     assert "6 months" in row_text(html, "consent-proof")
     assert "36 months" in row_text(html, "leads")
+    assert "25 months" in row_text(html, "email-tracking")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
