@@ -1,4 +1,5 @@
-"""Writes to recipients: one recipient per address, and the one-click unsubscribe (RFC 8058).
+"""Writes outside the trackers' batches: one recipient per address, the one-click unsubscribe
+(RFC 8058), and the nightly deletion of what has outlived its retention period.
 
 An unsubscribe stays synchronous, unlike opens and clicks (decision 0004): the sending service must
 see it at once (``tracking.sending``).
