@@ -17,9 +17,8 @@ from django.urls import path, resolve
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from guards.csp import set_non_document_policy
 from nocrm_site.urls import urlpatterns as site_urlpatterns
-from tracking.views import PRIVATE_HEADERS, pixel_response
+from tracking.views import pixel_response, private_answer
 
 FLOOR_DESTINATION = "https://www.nocrm.io/tarifs/"
 
@@ -39,10 +38,7 @@ def bare_pixel(request: HttpRequest, token: str) -> HttpResponse:
 def bare_redirect(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(status=302)
     response["Location"] = FLOOR_DESTINATION
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    set_non_document_policy(response)  # the same headers as the real redirect
-    return response
+    return private_answer(response)  # the same headers as the real redirect
 
 
 class _Home:

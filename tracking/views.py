@@ -52,16 +52,26 @@ def allow_methods(*methods: str) -> Callable[[Callable[..., HttpResponse]], Call
             if request.method in methods:
                 return view(request, *args, **kwargs)
             logger.warning("tracker method not allowed", extra={"method": request.method, "view": view.__name__})
-            response = HttpResponseNotAllowed(methods)
-            for header, value in PRIVATE_HEADERS.items():
-                response[header] = value
-            set_non_document_policy(response)
+            response = private_answer(HttpResponseNotAllowed(methods))
             response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
             return response
 
         return checked
 
     return decorator
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """A tracker answer that is never cached, indexed, or followed by a referrer (PRIVATE_HEADERS)."""
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def private_answer(response: HttpResponse) -> HttpResponse:
+    """A private answer that is not a page (a redirect, a 405): with the fixed non-document CSP too."""
+    set_non_document_policy(private(response))
+    return response
 
 
 SAFE_METHODS = ("GET", "HEAD")
@@ -197,11 +207,7 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
 def _record_click_and_redirect(request: HttpRequest, claims: Claims, destination: str) -> HttpResponse:
     reason = click_machine_reason(request, sent_at=claims.sent_at)
     _record(EventKind.CLICK, claims, recipient_id=claims.recipient_id, machine_reason=reason, url=destination)
-    response = TrackedRedirect(destination)
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
-    set_non_document_policy(response)
-    return response
+    return private_answer(TrackedRedirect(destination))
 
 
 def _record(kind: EventKind, claims: Claims, *, recipient_id: int | None, machine_reason: str, url: str = "") -> None:
@@ -222,8 +228,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, object], statu
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
     patch_vary_headers(response, ["Accept-Language"])
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
+    private(response)
     # Django's request log would write the path of a 4xx or 5xx with its token (a recipient ID); the
     # views log what matters themselves, without it.
     response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
