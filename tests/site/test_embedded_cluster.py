@@ -5,6 +5,7 @@ empty or corrupt list of processes, stale PIDs, and `make run` stopped by SIGTER
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def pgdata():
     workdir = Path(tempfile.mkdtemp(prefix="nocrm-test-cluster-"))
     yield workdir / "data"
     embedded_pg.stop(workdir / "data")  # whatever a failed test left running
+    shutil.rmtree(workdir)  # the cluster's own folder (root's) goes with the next new cluster
 
 
 def joiner(pgdata: Path, start: Path, stay: float = 0.0) -> subprocess.Popen:
@@ -152,3 +154,50 @@ def _serves(url: str) -> bool:
         return request(url)[0] == 200
     except OSError:
         return False
+
+
+def folder_modes(*paths: Path) -> dict[Path, int]:
+    """The mode of each folder from ``/`` down to each path."""
+    return {folder: folder.stat().st_mode for path in paths for folder in [*path.parents, path] if folder.exists()}
+
+
+def test_a_cluster_under_a_private_folder_runs_and_no_folder_changes_mode():
+    private = Path(tempfile.mkdtemp(prefix="nocrm-private-"))  # mode 700, as a new user's clone may be
+    pgdata = private / "clone" / ".pgdata"
+    pgdata.parent.mkdir(mode=0o700)
+    before = folder_modes(private, ROOT, Path(sys.prefix), Path(embedded_pg.__file__))
+    try:
+        join_and_leave(pgdata)
+        assert folder_modes(private, ROOT, Path(sys.prefix), Path(embedded_pg.__file__)) == before
+        assert private.stat().st_mode & 0o777 == 0o700
+    finally:
+        embedded_pg.stop(pgdata)
+        shutil.rmtree(private)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the cluster as a system user")
+def test_a_home_the_system_user_cannot_enter_is_refused_in_one_sentence_and_nothing_is_chmodded():
+    private = Path(tempfile.mkdtemp(prefix="nocrm-closed-"))
+    env = {
+        **os.environ,
+        "EMBEDDED_SYSTEM_HOME": str(private / "home"),
+        "EMBEDDED_PGDATA": str(private / "data"),
+        "DATABASE_URL": "",
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--database", "owner"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        [sentence] = result.stderr.strip().splitlines()
+        assert f"cannot enter {private}" in sentence and "EMBEDDED_SYSTEM_HOME" in sentence
+        assert private.stat().st_mode & 0o777 == 0o700
+        assert not (private / "home").exists()
+    finally:
+        shutil.rmtree(private)
