@@ -106,7 +106,6 @@ def demo_site() -> Iterator[dict[str, str]]:
     with postgres() as env:
         env = {**env, **SERVER_ENV}
         manage("load_demo", env=env)
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API, then the ORM
         setup_django(env)
         try:
             yield env

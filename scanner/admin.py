@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from scanner import views
 from scanner.models import Finding, ItemType, Kind, Scan, Status
 from scanner.requirements import missing_requirements
+from scanner.services import close_abandoned_scans
 
 
 class FindingInline(admin.TabularInline):
@@ -122,6 +123,7 @@ class ScanAdmin(admin.ModelAdmin):
         ]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        close_abandoned_scans()  # a scan whose process died says so, and the button comes back
         context = {
             "scan_missing": missing_requirements(),
             "scan_running": Scan.objects.filter(status=Status.RUNNING).first(),
@@ -132,6 +134,7 @@ class ScanAdmin(admin.ModelAdmin):
         return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        close_abandoned_scans()
         running = Scan.objects.filter(pk=object_id, status=Status.RUNNING).exists() if object_id.isdigit() else False
         return super().change_view(request, object_id, form_url, {"scan_running": running, **(extra_context or {})})
 

@@ -3,10 +3,17 @@
 The only module of the project that imports Playwright (an optional extra, requirements-scan.in): the
 site runs without it. Each visit starts with no cookie but the state's consent cookie and with the
 site's storage empty, so that what a page sets is what a first visit in that state sets.
+
+Playwright's sync API keeps an asyncio event loop running in the thread that starts it, and Django
+refuses ORM calls from a thread where a loop runs. So the browser lives in a thread of its own
+(``visits_in_thread``), which touches no model, and hands each visit to the caller's thread, which
+does all the database work.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +34,65 @@ CLEAR_STORAGE = "() => { localStorage.clear(); sessionStorage.clear(); }"
 # granted scripts one after another, each after the previous one loaded.
 QUIET = 0.2
 SETTLE_AT_MOST = 3.0
+_DONE = object()  # the end of a thread's visits
+
+
+def visits_in_thread(
+    *,
+    base_url: str,
+    paths: list[str],
+    states: list[VisitState],
+    revision: int,
+    timeout: float,
+    prepare: Callable[[BrowserContext], object] | None = None,
+    pulse: float = 10.0,
+) -> Iterator[dict | None]:
+    """Every visit of ``paths`` in each of ``states``, made by a Chromium of its own in a thread of its
+    own; yields None when no visit came for ``pulse`` seconds, so that the caller can show it is alive.
+
+    An error of the browser (Chromium missing, crashed) is raised here, in the caller's thread. Leaving
+    the loop early stops the browser after the visit in progress."""
+    results: queue.Queue = queue.Queue()
+    stopping = threading.Event()
+
+    def browse() -> None:
+        try:
+            with launch() as browser:
+                for state in states:
+                    for visit in visit_state(
+                        browser,
+                        base_url=base_url,
+                        paths=paths,
+                        state=state,
+                        revision=revision,
+                        timeout=timeout,
+                        prepare=prepare,
+                    ):
+                        results.put(visit)
+                        if stopping.is_set():
+                            return
+        except BaseException as error:  # handed to the caller, who decides
+            results.put(error)
+        finally:
+            results.put(_DONE)
+
+    worker = threading.Thread(target=browse, name="scan-browser", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                item = results.get(timeout=pulse)
+            except queue.Empty:
+                yield None
+                continue
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stopping.set()
+        worker.join(timeout=timeout + SETTLE_AT_MOST + 5)
 
 
 @contextmanager

@@ -1,10 +1,13 @@
 """Starting, running and storing a scan; only one runs at a time, across every server.
 
 A scan row with status "running" is the claim: a partial unique constraint lets the database hold
-one. The process that runs it holds a PostgreSQL advisory lock for as long as it lives, so that a claim
-whose process died (the lock is free) is recognised and closed before a new scan starts. Findings and
-observations are stored in one transaction at the end: a scan that fails stores none of them.
-See docs/decisions/0009-cookie-scanner.md.
+one. The process that runs it holds a PostgreSQL advisory lock for as long as it lives and refreshes
+the row's heartbeat at least every ``PULSE`` seconds, so that a claim whose process died (killed, out
+of memory, its server restarted: the lock is free and the heartbeat older than ``LEASE``) is closed,
+with the reason, whenever the scans are listed or one starts. Findings and observations are stored in
+one transaction at the end: a scan that fails stores none of them. The browser runs in a thread of its
+own (scanner/browser.py); this module's database work stays in the caller's thread, where no event
+loop runs. See docs/decisions/0009-cookie-scanner.md.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -31,14 +35,17 @@ from scanner.pages import ScanRefused, check_base_url, check_reachable, public_p
 from scanner.states import all_states
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext
+    from playwright.sync_api import BrowserContext
 
 logger = logging.getLogger(__name__)
 
 # pg_advisory_lock key of the running scan (any constant; "scan" in ASCII).
 LOCK_KEY = 0x7363616E
-# A claim younger than this is never taken for a dead one: its process may not hold the lock yet.
-START_GRACE = timedelta(seconds=60)
+# A running scan refreshes its heartbeat at least this often (seconds), even while a page loads.
+PULSE = 10.0
+# A claim whose heartbeat is younger than this is never taken for a dead one: the process the button
+# started may not hold the lock yet. Two minutes after a kill, the button works again.
+LEASE = timedelta(seconds=60)
 
 
 @contextmanager
@@ -56,13 +63,20 @@ def scan_lock() -> Iterator[bool]:
 
 
 def close_abandoned_scans() -> None:
-    """Marks as failed a running scan whose process is gone (nobody holds the lock)."""
-    stale = Scan.objects.filter(status=Status.RUNNING, heartbeat__lt=timezone.now() - START_GRACE)
-    if not stale.exists():
+    """Marks as failed, with the reason, a running scan whose process is gone (its heartbeat is older than
+    the lease and nobody holds the lock)."""
+    stale = Scan.objects.filter(status=Status.RUNNING, heartbeat__lt=timezone.now() - LEASE).first()
+    if stale is None:
         return
     with scan_lock() as free:
         if free:
-            stale.update(status=Status.FAILED, finished_at=timezone.now(), error=gettext("Scan interrompu."))
+            reason = gettext(
+                "Le processus du scan s'est arrêté sans finir (arrêté, manque de mémoire ou serveur redémarré) ;"
+                " dernier signe de vie le %(heartbeat)s."
+            ) % {"heartbeat": timezone.localtime(stale.heartbeat).strftime("%d/%m/%Y %H:%M:%S")}
+            Scan.objects.filter(pk=stale.pk, status=Status.RUNNING).update(
+                status=Status.FAILED, finished_at=timezone.now(), error=reason
+            )
 
 
 def start_scan(
@@ -84,27 +98,28 @@ def start_scan(
         raise ScanRefused(gettext("Un scan est déjà en cours : attendez qu'il se termine.")) from error
 
 
-def start_in_background(scan: Scan) -> None:
-    """Runs ``manage.py scan_cookies --scan <id>`` in a process of its own, detached from this one."""
-    subprocess.Popen(
+def start_in_background(scan: Scan) -> subprocess.Popen:
+    """Runs ``manage.py scan_cookies --scan <id>`` in a process of its own, detached from this one.
+
+    That process writes its errors on the scan's row, where the marketer reads them; what it prints
+    besides goes to this server's own error output (its log), never nowhere."""
+    return subprocess.Popen(
         [sys.executable, str(settings.BASE_DIR / "manage.py"), "scan_cookies", "--scan", str(scan.pk)],
         cwd=settings.BASE_DIR,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
 
 
 def run_scan(
     scan: Scan,
-    browser: Browser,
     *,
     timeout: float | None = None,
     prepare: Callable[[BrowserContext], object] | None = None,
 ) -> Scan:
     """Visits every page of ``scan`` in every state and stores what it found; the scan ends done or failed."""
-    from scanner.browser import visit_state  # Playwright is imported only when a scan runs
+    from scanner.browser import visits_in_thread  # Playwright is imported only when a scan runs
 
     timeout = settings.SCAN_PAGE_TIMEOUT if timeout is None else timeout
     began = time.monotonic()
@@ -115,41 +130,46 @@ def run_scan(
             check_reachable(scan.base_url, timeout)
             pages = scan.pages or public_pages(scan.base_url, timeout)
             states = [s for s in all_states() if s.slug in scan.states]
-            Scan.objects.filter(pk=scan.pk).update(pages=pages, visits_total=len(pages) * len(states))
+            _running(scan).update(pages=pages, visits_total=len(pages) * len(states), heartbeat=timezone.now())
             scan.refresh_from_db()
-            revision = get_snapshot().revision
             visits = []
-            for state in states:
-                for result in visit_state(
-                    browser,
-                    base_url=scan.base_url,
-                    paths=pages,
-                    state=state,
-                    revision=revision,
-                    timeout=timeout,
-                    prepare=prepare,
-                ):
-                    visits.append(result)
-                    scan.visits_done = len(visits)
-                    Scan.objects.filter(pk=scan.pk).update(visits_done=scan.visits_done, heartbeat=timezone.now())
+            for visit in visits_in_thread(
+                base_url=scan.base_url,
+                paths=pages,
+                states=states,
+                revision=get_snapshot().revision,
+                timeout=timeout,
+                prepare=prepare,
+                pulse=PULSE,
+            ):
+                if visit is not None:
+                    visits.append(visit)
+                _running(scan).update(visits_done=len(visits), heartbeat=timezone.now())
+            scan.visits_done = len(visits)
             store_results(scan, visits)
         except ScanRefused as error:
             logger.warning("cookie scan refused", extra={"scan": scan.pk, "reason": str(error)})
-            _fail(scan, str(error))
+            fail_scan(scan, str(error))
         except Exception as error:
             logger.exception("cookie scan failed", extra={"scan": scan.pk})
-            _fail(scan, f"{type(error).__name__}: {error}")
+            fail_scan(scan, f"{type(error).__name__}: {error}")
         scan.refresh_from_db()
         logger.info("cookie scan ended", extra={"scan": scan.pk, "seconds": round(time.monotonic() - began, 1)})
         return scan
 
 
-def _fail(scan: Scan, message: str) -> None:
-    Scan.objects.filter(pk=scan.pk).update(status=Status.FAILED, finished_at=timezone.now(), error=message)
+def _running(scan: Scan) -> QuerySet[Scan]:
+    # A scan closed meanwhile (taken for dead) is never written again.
+    return Scan.objects.filter(pk=scan.pk, status=Status.RUNNING)
+
+
+def fail_scan(scan: Scan, message: str) -> None:
+    """Ends a running scan as failed, with the sentence its page shows."""
+    _running(scan).update(status=Status.FAILED, finished_at=timezone.now(), error=message)
 
 
 @transaction.atomic
 def store_results(scan: Scan, visits: list[dict]) -> None:
     found = findings.find(visits, findings.load_declarations())
     Finding.objects.bulk_create(Finding(scan=scan, **asdict(f)) for f in found)
-    Scan.objects.filter(pk=scan.pk).update(status=Status.DONE, finished_at=timezone.now(), observations=visits)
+    _running(scan).update(status=Status.DONE, finished_at=timezone.now(), observations=visits)

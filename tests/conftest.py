@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -163,9 +166,20 @@ def demo(db) -> None:
     load_demo()
 
 
+@dataclass(frozen=True)
+class _SessionChromium:
+    browser: Any
+    loop: asyncio.AbstractEventLoop
+
+
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session (the system's, never a downloaded build)."""
+def _chromium() -> Iterator[_SessionChromium]:
+    """One headless Chromium for the whole session (the system's, never a downloaded build).
+
+    Playwright's sync API leaves its event loop set as the thread's running loop, and Django rightly
+    refuses ORM calls while a loop runs. Between the tests that drive the browser the loop is unset
+    again (Playwright sets it back at its next call), so every other test, the scanner's among them,
+    runs as production does, with no loop and no DJANGO_ALLOW_ASYNC_UNSAFE."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -181,8 +195,33 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield browser
-        browser.close()
+        loop = asyncio.get_running_loop()
+        asyncio._set_running_loop(None)
+        try:
+            yield _SessionChromium(browser, loop)
+        finally:
+            asyncio._set_running_loop(loop)
+            browser.close()
+
+
+@pytest.fixture
+def browser(_chromium: _SessionChromium, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The session's Chromium, for a test that drives it and reads the database beside it.
+
+    For this test alone, Playwright's loop is the thread's running loop and Django is told to allow
+    ORM calls next to it (DJANGO_ALLOW_ASYNC_UNSAFE, removed when the test ends): the code under test
+    runs in the live server's thread, which has no loop, and never relies on it."""
+    from django.db import connections
+
+    asyncio._set_running_loop(_chromium.loop)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    try:
+        yield _chromium.browser
+    finally:
+        # Django keeps a thread's connections apart while a loop runs (asgiref's Local): those this
+        # test opened are closed now, while they can still be reached.
+        connections.close_all()
+        asyncio._set_running_loop(None)
 
 
 @pytest.fixture

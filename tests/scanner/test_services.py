@@ -65,7 +65,7 @@ def test_a_silent_scan_still_holding_the_lock_elsewhere_is_not_closed(transactio
         running.refresh_from_db()
         assert running.status == Status.RUNNING
         # And a process that finds the lock taken runs nothing: the scan fails, stores no finding.
-        ended = run_scan(running, browser=None)
+        ended = run_scan(running)
         assert (ended.status, Finding.objects.count()) == (Status.FAILED, 0)
         assert "Un autre processus" in ended.error
     finally:
@@ -74,7 +74,7 @@ def test_a_silent_scan_still_holding_the_lock_elsewhere_is_not_closed(transactio
 
 def test_an_unreachable_site_fails_the_scan_and_stores_nothing_of_it(db):
     scan = start_scan(base_url=f"http://127.0.0.1:{free_port()}")
-    ended = run_scan(scan, browser=None, timeout=2)
+    ended = run_scan(scan, timeout=2)
     assert ended.status == Status.FAILED
     assert "ne répond pas" in ended.error
     assert (ended.observations, Finding.objects.count(), ended.visits_total) == ([], 0, 0)

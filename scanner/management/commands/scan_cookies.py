@@ -1,7 +1,8 @@
 """manage.py scan_cookies: the site audits itself in headless Chromium, in every consent state.
 
-Run by hand, or by the admin's "Scanner le site" button (``--scan <id>``, in a process of its own).
-Needs the optional extra: pip install -r requirements-scan.txt and Debian's chromium.
+Run by hand, or by the admin's "Scanner le site" button (``--scan <id>``, in a process of its own,
+which writes whatever stops it on the scan's page). Needs the optional extra: pip install -r
+requirements-scan.txt and Debian's chromium.
 """
 
 from __future__ import annotations
@@ -14,15 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from scanner.models import Scan, Status
 from scanner.pages import ScanRefused, check_base_url, check_reachable, normalise_pages, public_pages
 from scanner.requirements import missing_requirements
-from scanner.services import run_scan, start_scan
+from scanner.services import fail_scan, run_scan, start_scan
 from scanner.states import all_states
-
-
-def open_browser():
-    """Chromium for this scan (tests replace it with their session's browser)."""
-    from scanner import browser  # Playwright is imported here only, when a scan really runs
-
-    return browser.launch()
 
 
 class Command(BaseCommand):
@@ -45,29 +39,38 @@ class Command(BaseCommand):
         parser.add_argument("--scan", type=int, help="Run a scan already started from the admin (internal).")
 
     def handle(self, *args: object, **options: Any) -> None:
-        missing = missing_requirements()
         scan_id: int | None = options["scan"]
-        if missing:
-            if scan_id:
-                Scan.objects.filter(pk=scan_id, status=Status.RUNNING).update(status=Status.FAILED, error=missing)
-            raise CommandError(missing)
         timeout = float(options["timeout"])
         if scan_id:
             scan = Scan.objects.filter(pk=scan_id, status=Status.RUNNING).first()
             if scan is None:
                 raise CommandError(f"No running scan {scan_id}.")
         else:
-            try:
-                base_url = check_base_url(str(options["base_url"]))
-                check_reachable(base_url, timeout)
-                pages = normalise_pages(options["pages"], base_url)
-                pages = pages or public_pages(base_url, timeout)
-                scan = start_scan(base_url=base_url, pages=pages, states=options["states"])
-            except ScanRefused as error:
-                raise CommandError(str(error)) from error
+            scan = self.start(options, timeout)
+        try:
+            self.scan(scan, timeout)
+        except BaseException as error:  # for the button's process, the scan's page is where a marketer looks
+            fail_scan(scan, str(error) if isinstance(error, CommandError) else f"{type(error).__name__}: {error}")
+            raise
+
+    def start(self, options: dict[str, Any], timeout: float) -> Scan:
+        missing = missing_requirements()
+        if missing:
+            raise CommandError(missing)
+        try:
+            base_url = check_base_url(str(options["base_url"]))
+            check_reachable(base_url, timeout)
+            pages = normalise_pages(options["pages"], base_url) or public_pages(base_url, timeout)
+            return start_scan(base_url=base_url, pages=pages, states=options["states"])
+        except ScanRefused as error:
+            raise CommandError(str(error)) from error
+
+    def scan(self, scan: Scan, timeout: float) -> None:
+        missing = missing_requirements()
+        if missing:
+            raise CommandError(missing)
         self.stdout.write(f"Scanning {scan.base_url}: {len(scan.pages) or '?'} pages x {len(scan.states)} states")
-        with open_browser() as browser:
-            scan = run_scan(scan, browser, timeout=timeout)
+        scan = run_scan(scan, timeout=timeout)
         if scan.status != Status.DONE:
             raise CommandError(f"Scan {scan.pk} failed: {scan.error}")
         self.report(scan)
