@@ -8,6 +8,7 @@ downloaded from the back office and kept outside the database. See docs/decision
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterable
 from datetime import date
@@ -26,7 +27,9 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise CommandError(f"not a date: {text!r} (YYYY-MM-DD)", returncode=USAGE) from exc
+        # argparse's own error: one line and exit status 2 on the command line (a CommandError raised
+        # while the arguments are parsed would escape Django's handler as a traceback).
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (YYYY-MM-DD)") from exc
 
 
 class Command(BaseCommand):

@@ -5,7 +5,9 @@ python manage.py send_tracked_email --to someone@example.com [--transactional] [
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_email
 
 from tracking.demo import ensure_demo_message
 from tracking.mailer import build_tracked_email
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Print the headers and HTML, send nothing.")
 
     def handle(self, *args: object, to: str, transactional: bool, dry_run: bool, **options: object) -> None:
+        try:
+            validate_email(to)
+        except ValidationError as exc:
+            raise CommandError(f"Not an e-mail address: {to!r}; nothing sent.") from exc
         message = ensure_demo_message(kind=MessageKind.TRANSACTIONAL if transactional else MessageKind.MARKETING)
         recipient = ensure_recipient(email=to)
         if dry_run:
