@@ -125,8 +125,9 @@ def test_twenty_processes_joining_and_leaving_at_once_some_killed_then_make_run_
     assert not embedded_pg.is_running(pgdata)
 
 
-def run_make_run_until_sigterm(pgdata: Path) -> None:
-    """What `make run` runs (manage.py dev), on this cluster: it migrates, serves, and stops on SIGTERM."""
+def run_make_run_until_sigterm(pgdata: Path, *, signals: int = 1) -> None:
+    """What `make run` runs (manage.py dev), on this cluster: it migrates, serves, and stops on SIGTERM
+    (sent ``signals`` times, as an impatient person presses Ctrl-C again); nothing serves afterwards."""
     port = free_port()
     env = {
         **os.environ,
@@ -142,11 +143,14 @@ def run_make_run_until_sigterm(pgdata: Path) -> None:
         try:
             wait_for(lambda: _serves(f"http://127.0.0.1:{port}/healthz"), timeout=120, what="make run serving")
         finally:
-            server.send_signal(signal.SIGTERM)
+            for _ in range(signals):
+                server.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
             server.wait(timeout=30)
             log.seek(0)
             output = log.read()
         assert server.returncode == 0, output[-3000:]
+        assert not _serves(f"http://127.0.0.1:{port}/healthz")
 
 
 def _serves(url: str) -> bool:
@@ -154,6 +158,12 @@ def _serves(url: str) -> bool:
         return request(url)[0] == 200
     except OSError:
         return False
+
+
+def test_make_run_stopped_twice_in_a_row_stops_its_server_and_the_cluster(pgdata):
+    run_make_run_until_sigterm(pgdata, signals=2)
+
+    assert not embedded_pg.is_running(pgdata)
 
 
 def folder_modes(*paths: Path) -> dict[Path, int]:

@@ -62,6 +62,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def _stop(server: subprocess.Popen) -> None:
+    # A second Ctrl-C or SIGTERM while stopping would interrupt the wait and leave the server running.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if server.poll() is not None:
         return
     os.killpg(server.pid, signal.SIGINT)
