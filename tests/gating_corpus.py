@@ -45,7 +45,10 @@ SCRIPT_TYPES = [
 ]
 FETCHING = {
     **{f"script-type-{kind.strip() or 'empty'}": f'<script type="{kind}">{RUN}</script>' for kind in SCRIPT_TYPES},
-    **{f"script-src-{kind.strip() or 'empty'}": f'<script type="{kind}" src="{_url("s")}"></script>' for kind in SCRIPT_TYPES},
+    **{
+        f"script-src-{kind.strip() or 'empty'}": f'<script type="{kind}" src="{_url("s")}"></script>'
+        for kind in SCRIPT_TYPES
+    },
     "script-plain": f"<script>{RUN}</script>",
     "script-src": f'<script src="{_url("script-src")}"></script>',
     "script-async-defer": f'<script async defer src="{_url("async")}"></script>',
@@ -85,9 +88,11 @@ FETCHING = {
     "style-import": f'<style>@import "{_url("import")}";</style>',
     "style-import-url": f"<style>@import url({_url('import-url')});</style>",
     "style-background": f"<style>body {{ background: url({_url('style-bg')}) }}</style>",
-    "style-font-face": f"<style>@font-face {{ font-family: x; src: url({_url('font')}) }} p {{ font-family: x }}</style>",
+    "style-font-face": (
+        f"<style>@font-face {{ font-family: x; src: url({_url('font')}) }} p {{ font-family: x }}</style>"
+    ),
     "style-escaped": f"<style>body {{ background: \\75\\72\\6c({_url('style-esc')}) }}</style>",
-    "style-image-set": f"<style>body {{ background-image: image-set(\"{_url('style-iset')}\" 1x) }}</style>",
+    "style-image-set": f'<style>body {{ background-image: image-set("{_url("style-iset")}" 1x) }}</style>',
     "style-attr-url": f'<div style="background-image: url({_url("attr-url")})">x</div>',
     "style-attr-quoted": f"<div style=\"background-image: url('{_url('attr-q')}')\">x</div>",
     "style-attr-upper": f'<div style="BACKGROUND: URL({_url("attr-upper")})">x</div>',
@@ -161,7 +166,9 @@ TREE = {
     "math-annotation-html": (
         f'<math><annotation-xml encoding="text/html"><img src="{_url("annotation")}"></annotation-xml></math>'
     ),
-    "math-annotation-svg": f'<math><annotation-xml><svg><image href="{_url("annotation-svg")}"/></svg></annotation-xml></math>',
+    "math-annotation-svg": (
+        f'<math><annotation-xml><svg><image href="{_url("annotation-svg")}"/></svg></annotation-xml></math>'
+    ),
     "math-style": f'<math><style><img src="{_url("math-style")}"></style></math>',
     "template": f'<template><img src="{_url("template")}"></template>',
     "template-shadowroot": f'<div><template shadowrootmode="open"><img src="{_url("shadow")}"></template></div>',

@@ -284,7 +284,10 @@ def test_a_nested_block_stays_held_under_its_own_purpose(demo):
 def test_a_nested_block_where_markup_is_text_is_refused(demo, settings):
     settings.DEBUG = True
     with pytest.raises(TemplateSyntaxError, match="sits where markup is text"):
-        render('{% consent "advertising" %}<textarea>{% consent "statistics" %}<b>x</b>{% endconsent %}</textarea>{% endconsent %}')
+        render(
+            '{% consent "advertising" %}<textarea>{% consent "statistics" %}<b>x</b>{% endconsent %}</textarea>'
+            "{% endconsent %}"
+        )
 
 
 def test_a_comment_that_looks_like_a_nested_block_is_only_a_comment(demo):

@@ -271,3 +271,26 @@ def test_the_nested_blocks_wait_for_both_purposes_when_the_inner_one_comes_first
     open_settings_and_check(gated, "Publicité")
     wait_until(gated, "window.__ads === 1 && window.__order.length === 1")
     assert gated.evaluate("window.__csp") == []
+
+
+def test_with_a_shared_cookie_domain_a_planted_cookie_releases_the_tags_but_the_server_reads_no_choice(
+    gated, live_server, settings
+):
+    # What the README warns of: with CONSENT_COOKIE_DOMAIN set, any host under the domain may set the
+    # consent cookie; consent.js cannot check its signature, the server can.
+    import time
+    import uuid
+
+    from consent.models import ConsentRecord
+    from consent.visitor import cookie
+    from consent.visitor.snapshot import get_snapshot
+
+    settings.CONSENT_COOKIE_DOMAIN = ".nocrm.example"
+    planted = f"{uuid.uuid4()}.111.{get_snapshot().revision}.{int(time.time())}:not-our-signature"
+    assert cookie.cookie_name() == settings.CONSENT_COOKIE_NAME  # no __Host- prefix is possible
+    gated.context.add_cookies([{"name": cookie.cookie_name(), "value": planted, "url": live_server.url}])
+    gated.goto("/gating/")
+    wait_until(gated, "window.__stats === 1 && window.__ads === 1 && window.__prefs === 1")
+    assert not gated.locator("#cc-banner").is_visible()
+    assert cookie.loads(planted) is None
+    assert ConsentRecord.objects.count() == 0

@@ -112,9 +112,13 @@ ATTRIBUTES = st.one_of(
     st.tuples(st.just("style"), CSS),
     st.tuples(
         st.just("type"),
-        st.sampled_from(["text/javascript", "module", "application/json", "application/ld+json", "text/plain", "image"]),
+        st.sampled_from(
+            ["text/javascript", "module", "application/json", "application/ld+json", "text/plain", "image"]
+        ),
     ),
-    st.tuples(st.sampled_from(["class", "id", "title", "alt", "rel", "as"]), st.sampled_from(["x", "stylesheet", "a b"])),
+    st.tuples(
+        st.sampled_from(["class", "id", "title", "alt", "rel", "as"]), st.sampled_from(["x", "stylesheet", "a b"])
+    ),
     st.tuples(st.sampled_from(["encoding", "shadowrootmode"]), st.sampled_from(["text/html", "open"])),
 )
 ELEMENTS = st.sampled_from(
@@ -135,7 +139,11 @@ def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         return f"<{name}{written}>{''.join(inner)}" + (f"</{name}>" if closed else "")
 
     return st.builds(
-        build, ELEMENTS, st.lists(ATTRIBUTES, max_size=3), st.lists(children, max_size=3), st.sampled_from([True, True, True, False])
+        build,
+        ELEMENTS,
+        st.lists(ATTRIBUTES, max_size=3),
+        st.lists(children, max_size=3),
+        st.sampled_from([True, True, True, False]),
     )
 
 
