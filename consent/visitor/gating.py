@@ -39,6 +39,7 @@ from consent.visitor.markup import (
     Unholdable,
     end_tag,
     read_fragment,
+    serialise,
     serialise_content,
     serialise_node,
     start_tag,
@@ -76,7 +77,14 @@ def make_inert(
     out = "".join(writer.node(node, held=False, parent=None) for node in read_fragment(html))
     if writer.nested:
         raise Unholdable("a nested {% consent %} sits where markup is text (in a <script>, <style> or <textarea>)")
-    _check_inert(read_fragment(out))
+    try:
+        tree = read_fragment(out)
+        # A fixed point: the bytes served read back to the very tree checked below.
+        if serialise(tree) != out:
+            raise Unholdable("it reads back as other markup")
+        _check_inert(tree)
+    except Unholdable as exc:
+        raise Unholdable(f"what the tag wrote would not stay inert ({exc}); the block is left out") from exc
     return Inert(mark_safe(out), writer.scripts, writer.styles)
 
 
@@ -143,7 +151,8 @@ class _Writer:
             "provider": self.provider,
             "frame": mark_safe(serialise_node(frame)),
         }
-        return render_to_string("consent/_embed.html", context)
+        # Written from its tree too, so that the block's output reads back as written.
+        return serialise(read_fragment(render_to_string("consent/_embed.html", context)))
 
 
 def _check_element(element: Element) -> None:

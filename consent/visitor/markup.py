@@ -161,10 +161,16 @@ def serialise_node(node: Node, *, parent: Element | None = None) -> str:
 
 def start_tag(element: Element, attributes: list[tuple[str, str, str]] | None = None) -> str:
     written = "".join(
-        f' {ATTRIBUTE_PREFIXES.get(namespace, "")}{name}="{escape_attribute(value)}"'
+        f' {_attribute_name(namespace, name)}="{escape_attribute(value)}"'
         for namespace, name, value in (element.attributes if attributes is None else attributes)
     )
     return f"<{element.name}{written}>"
+
+
+def _attribute_name(namespace: str, name: str) -> str:
+    if namespace == "http://www.w3.org/2000/xmlns/" and name == "xmlns":
+        return "xmlns"
+    return ATTRIBUTE_PREFIXES.get(namespace, "") + name
 
 
 def serialise_content(element: Element) -> str:

@@ -293,3 +293,20 @@ def test_a_nested_block_where_markup_is_text_is_refused(demo, settings):
 def test_a_comment_that_looks_like_a_nested_block_is_only_a_comment(demo):
     markup = "<!--consent-block:0123456789abcdef--><p>x</p>"
     assert gated(markup) == markup
+
+
+def test_output_that_would_not_stay_inert_is_refused_whatever_wrote_it(demo, settings, monkeypatch):
+    # A fault in the writer (here: it holds nothing) is caught by reading its output back.
+    from consent.visitor import gating
+    from consent.visitor.markup import serialise_node
+
+    settings.DEBUG = True
+    monkeypatch.setattr(gating._Writer, "node", lambda self, node, *, held, parent: serialise_node(node, parent=parent))
+    with pytest.raises(TemplateSyntaxError, match="would not stay inert .*<img> would fetch once served"):
+        gated('<p><img src="https://x.example/p.gif" alt=""></p>')
+
+
+def test_a_script_that_names_data_src_itself_is_refused_rather_than_written_twice(demo, settings):
+    settings.DEBUG = True
+    with pytest.raises(TemplateSyntaxError, match="duplicate-attribute"):
+        gated('<script src="https://x.example/a.js" data-src="https://x.example/b.js"></script>')
