@@ -16,7 +16,7 @@ from consent.visitor.markup import read_fragment
         "background: \\000075\\72\\6C(https://x.example/a.png)",
         'background-image: image-set("https://x.example/a.png" 1x)',
         'background-image: -webkit-image-set("https://x.example/a.png" 1x)',
-        'background-image: cross-fade(url(a.png), url(b.png), 50%)',
+        "background-image: cross-fade(url(a.png), url(b.png), 50%)",
         'background: src("https://x.example/a.png")',
         '@import "https://x.example/s.css";',
         "@IMPORT url(s.css);",
