@@ -13,6 +13,7 @@ describe the same machine at the same time; each concern also runs alone:
 - bench/faults.py: PostgreSQL stopped during a load, a worker killed
 - bench/backoffice.py: the export of 1,000,000 records (BENCH_RECORDS), in its own process and cluster
 - bench/scan.py: a full cookie scan (every public page in every consent state), in its own server
+- bench/page_build.py: the time to build every public page (and the gated vendor blocks), in process
 
 bench/harness.py holds what they share (the servers, wrk, paired runs) and bench/report.py writes
 bench/RESULTS.md from the figures.
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import backoffice, faults, pages, scan, tracking  # noqa: E402
+from bench import backoffice, faults, page_build, pages, scan, tracking  # noqa: E402
 from bench.harness import demo_site, gunicorn, gunicorn_pids, port_of  # noqa: E402
 from bench.report import RESULTS, Figures, kept_sections, report, versions  # noqa: E402
 
@@ -42,6 +43,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nocrm-bench-run-", ignore_cleanup_errors=True) as scratch:
         workdir = Path(scratch)
         with demo_site() as env:
+            built = page_build.measure()  # in this process, before any server competes for the CPUs
             pixel, click, message_id = tracking.tracker_paths()
             environment = versions()
             with gunicorn(env, app=pages.APP) as base:
@@ -66,6 +68,7 @@ def main() -> None:
         faults=injected,
         export=export,
         scan=scanned,
+        page_build=built,
     )
     RESULTS.write_text(report(figures) + kept_sections(RESULTS.read_text()))  # make lighthouse's stays
     print(f"wrote {RESULTS.relative_to(ROOT)} in {figures.elapsed:.0f} s")

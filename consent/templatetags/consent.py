@@ -7,6 +7,7 @@ in the browser, so that a page's HTML is the same for every visitor.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django import template
 from django.conf import settings
@@ -79,6 +80,11 @@ def do_consent(parser: Parser, token: Token) -> ConsentNode:
     return ConsentNode(purpose, provider, nodelist)
 
 
+# The context key under which an enclosing {% consent %} collects the blocks nested in it: a name
+# that templates cannot read (variables never start with "_").
+NESTED = "_consent_nested"
+
+
 class ConsentNode(template.Node):
     def __init__(self, purpose, provider, nodelist: template.NodeList) -> None:
         self.purpose, self.provider, self.nodelist = purpose, provider, nodelist
@@ -90,13 +96,16 @@ class ConsentNode(template.Node):
                 raise template.TemplateSyntaxError(f"Unknown consent purpose {purpose!r}")
             logger.error("unknown consent purpose in a template", extra={"purpose": str(purpose)})
             return ""
-        html = self.nodelist.render(context)
         if purpose == PurposeSlug.NECESSARY:
-            return html
+            return self.nodelist.render(context)
+        enclosing = context.get(NESTED)
+        nested: dict[str, str] = {}
+        with context.push({NESTED: nested}):
+            html = self.nodelist.render(context)
         name = _purpose_name(purpose)
         provider = self.provider.resolve(context) if self.provider else ""
         try:
-            inert = gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider)
+            inert = gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider, nested=nested)
         except gating.Unholdable as exc:
             # Never served live: better a missing widget than a tracker that fires before consent.
             if settings.DEBUG:
@@ -108,7 +117,13 @@ class ConsentNode(template.Node):
             allow_inline(request, "script-src", text)
         for text in inert.styles:
             allow_inline(request, "style-src", text)
-        return inert.html
+        if enclosing is None:
+            return inert.html
+        # Nested: the enclosing block reads a comment in its place and puts this inert markup there, so
+        # that what this block holds stays held under its own purpose inside the other's.
+        key = f"consent-block:{secrets.token_hex(16)}"
+        enclosing[key] = inert.html
+        return mark_safe(f"<!--{key}-->")
 
 
 def _purpose_name(slug: str) -> str:

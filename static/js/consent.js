@@ -103,6 +103,16 @@
   // The attributes gating.py added to a held script; every other attribute is the script's own.
   const GATING_ATTRIBUTES = ["type", "data-consent", "data-src", "data-type", "data-queued"];
 
+  // Whether a held element comes back now: its own purpose is granted and it is not queued yet.
+  // It is queued once (data-queued), so nothing comes back twice.
+  function takeIfGranted(held) {
+    if (held.dataset.queued || !isGranted(held)) {
+      return false;
+    }
+    held.dataset.queued = "1";
+    return true;
+  }
+
   // Brings back held elements one after the other, in page order: a classic external script
   // finishes loading before the next element comes back; async ones do not wait.
   function restore(queue) {
@@ -113,13 +123,12 @@
     if (held.tagName !== "SCRIPT") {
       // A template, or a frame placeholder whose last child is the template of its frame.
       const content = held.tagName === "TEMPLATE" ? held.content : held.lastElementChild.content;
-      // Its scripts were held too: they run in their place, before what follows the template.
-      const scripts = Array.from(content.querySelectorAll("script[type='text/plain'][data-consent]"));
-      scripts.forEach((script) => {
-        script.type = "text/x-queued";
-      });
+      // What it holds was held too (scripts, nested blocks, frames): each comes back in its place,
+      // before what follows the template, when its own purpose is granted; the others stay held in
+      // the page until theirs is (runGranted finds them there).
+      const inner = Array.from(content.querySelectorAll(HELD)).filter(takeIfGranted);
       held.replaceWith(content);
-      restore(scripts.concat(queue));
+      restore(inner.concat(queue));
       return;
     }
     const script = document.createElement("script");
@@ -128,7 +137,7 @@
         script.setAttribute(attribute.name, attribute.value);
       }
     });
-    if (held.dataset.type) {
+    if (held.hasAttribute("data-type")) {
       script.type = held.dataset.type;
     }
     // Inserted scripts are async by default; a classic one must keep the page's order.
@@ -151,15 +160,7 @@
 
   // Brings back what is now granted.
   function runGranted() {
-    // An element is queued once (data-queued), so nothing runs twice.
-    const queue = Array.from(document.querySelectorAll(HELD)).filter((held) => {
-      if (held.dataset.queued || !isGranted(held)) {
-        return false;
-      }
-      held.dataset.queued = "1";
-      return true;
-    });
-    restore(queue);
+    restore(Array.from(document.querySelectorAll(HELD)).filter(takeIfGranted));
   }
 
   // Deletes the declared first-party cookies of a purpose on every path declared, host-only and

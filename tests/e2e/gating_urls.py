@@ -1,6 +1,7 @@
 """The site's URLs plus two pages that gate third parties answered by local stubs.
 
-``/gating/`` gates stub scripts and a frame on each purpose. ``/snippets/`` holds the stock snippets
+``/gating/`` gates stub scripts and a frame on each purpose; ``/nested/`` nests a statistics block in
+an advertising one. ``/snippets/`` holds the stock snippets
 that marketers paste (Meta Pixel and LinkedIn Insight with their ``<noscript>`` pixels, a YouTube
 frame, HubSpot's loader, a third-party stylesheet, a preload), each in ``{% consent %}``. HubSpot's
 loader says ``https://`` where its snippet starts with ``//``: the live server speaks plain HTTP.
@@ -47,6 +48,20 @@ SNIPPETS = (
 )
 
 
+# A statistics block nested in an advertising one: each comes back under its own purpose, once.
+NESTED = """{% extends "base.html" %}{% load consent site %}
+{% block head %}<script>{% inline_script %}window.__order = [];{% endinline_script %}</script>{% endblock %}
+{% block content %}<h1>Blocs imbriqués</h1>
+{% consent "advertising" %}<a id="ads-box" href="#vu" ping="https://stub.example/box.png">Vu
+{% consent "statistics" %}<script src="https://stub.example/stats2.js"></script>{% endconsent %}
+<script src="https://stub.example/ads.js"></script></a>{% endconsent %}
+{% endblock %}"""
+
+
+def nested_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(engines["django"].from_string(NESTED).render(request=request))
+
+
 def gating_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(engines["django"].from_string(PAGE).render(request=request))
 
@@ -55,4 +70,9 @@ def snippets_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(engines["django"].from_string(SNIPPETS).render(request=request))
 
 
-urlpatterns = [path("gating/", gating_page), path("snippets/", snippets_page), *site_urls]
+urlpatterns = [
+    path("gating/", gating_page),
+    path("snippets/", snippets_page),
+    path("nested/", nested_page),
+    *site_urls,
+]

@@ -33,6 +33,8 @@ def gated(site, settings, live_server):
         name = route.request.url.rsplit("/", 1)[1]
         if name == "embed":
             return route.fulfill(body="<p>video player</p>", content_type="text/html; charset=utf-8")
+        if name.endswith(".png"):
+            return route.fulfill(body=b"", content_type="image/png")
         route.fulfill(body=STUBS[name], content_type="application/javascript")
 
     site.route("https://stub.example/**", stub)
@@ -222,3 +224,73 @@ def test_global_privacy_control_sent_only_as_a_header_keeps_advertising_off_on_t
     update = [e for e in datalayer(gated) if isinstance(e, list) and e[:2] == ["consent", "update"]]
     assert update[-1][2]["ad_storage"] == "denied" and update[-1][2]["analytics_storage"] == "granted"
     assert gated.evaluate("window.__csp") == []
+
+
+def open_settings_and_check(page, label: str) -> None:
+    page.get_by_role("contentinfo").get_by_role("link", name="Paramètres des cookies").click()
+    page.get_by_role("dialog").get_by_role("switch", name=re.compile(label)).check()
+    page.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+
+
+def test_a_nested_block_comes_back_only_under_its_own_purpose_and_once(gated, live_server):
+    gated.goto("/nested/")
+    gated.evaluate("window.__sameDocument = true")
+    gated.locator("#cc-banner").get_by_role("button", name="Personnaliser").click()
+    gated.get_by_role("dialog").get_by_role("switch", name=re.compile("Publicité")).check()
+    gated.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+    wait_until(gated, "window.__ads === 1")
+    gated.wait_for_timeout(300)
+    # The advertising block is back; the statistics block inside it stays held.
+    assert gated.evaluate("window.__order") == []
+    assert "https://stub.example/stats2.js" not in third_parties(gated, live_server)
+    assert gated.locator("#ads-box script[type='text/plain'][data-consent='statistics']").count() == 1
+    wait_for_records(1)
+    open_settings_and_check(gated, "Statistiques")
+    wait_until(gated, "window.__order.length === 1")
+    gated.wait_for_timeout(300)
+    assert gated.evaluate("[window.__order, window.__ads, window.__sameDocument]") == [["s2"], 1, True]
+    assert gated.evaluate("window.__csp") == []
+    wait_for_records(2)
+    # A later decision brings nothing back twice.
+    open_settings_and_check(gated, "Préférences")
+    wait_for_records(3)
+    gated.wait_for_timeout(300)
+    assert gated.evaluate("[window.__order, window.__ads]") == [["s2"], 1]
+
+
+def test_the_nested_blocks_wait_for_both_purposes_when_the_inner_one_comes_first(gated, live_server):
+    gated.goto("/nested/")
+    gated.locator("#cc-banner").get_by_role("button", name="Personnaliser").click()
+    gated.get_by_role("dialog").get_by_role("switch", name=re.compile("Statistiques")).check()
+    gated.get_by_role("dialog").get_by_role("button", name="Enregistrer mes choix").click()
+    wait_for_records(1)
+    gated.wait_for_timeout(300)
+    assert gated.evaluate("[window.__order, window.__ads]") == [[], None]
+    assert "https://stub.example/stats2.js" not in third_parties(gated, live_server)
+    assert gated.locator("template[data-consent='advertising']").count() == 1
+    open_settings_and_check(gated, "Publicité")
+    wait_until(gated, "window.__ads === 1 && window.__order.length === 1")
+    assert gated.evaluate("window.__csp") == []
+
+
+def test_with_a_shared_cookie_domain_a_planted_cookie_releases_the_tags_but_the_server_reads_no_choice(
+    gated, live_server, settings
+):
+    # What the README warns of: with CONSENT_COOKIE_DOMAIN set, any host under the domain may set the
+    # consent cookie; consent.js cannot check its signature, the server can.
+    import time
+    import uuid
+
+    from consent.models import ConsentRecord
+    from consent.visitor import cookie
+    from consent.visitor.snapshot import get_snapshot
+
+    settings.CONSENT_COOKIE_DOMAIN = ".nocrm.example"
+    planted = f"{uuid.uuid4()}.111.{get_snapshot().revision}.{int(time.time())}:not-our-signature"
+    assert cookie.cookie_name() == settings.CONSENT_COOKIE_NAME  # no __Host- prefix is possible
+    gated.context.add_cookies([{"name": cookie.cookie_name(), "value": planted, "url": live_server.url}])
+    gated.goto("/gating/")
+    wait_until(gated, "window.__stats === 1 && window.__ads === 1 && window.__prefs === 1")
+    assert not gated.locator("#cc-banner").is_visible()
+    assert cookie.loads(planted) is None
+    assert ConsentRecord.objects.count() == 0
