@@ -18,7 +18,7 @@ What cannot be held unambiguously raises ``Unholdable`` (the template tag turns 
 back by the same parser and checked by ``_check_inert``, independently of how it was written: a
 mistake in the writing refuses the block rather than serving it live. consent.js brings the held
 elements back in page order, once each, when their own purpose is granted (``runGranted`` there).
-See docs/decisions/0011-gating-parser.md.
+See docs/decisions/0012-gating-parser.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Gated markup read as a browser reads it, and written back from the tree (docs/decisions/0011).
+"""Gated markup read as a browser reads it, and written back from the tree (docs/decisions/0012).
 
 ``read_fragment`` parses with html5lib, which implements the WHATWG HTML parsing algorithm, as a
 fragment whose context is a ``<body>`` with scripting on (a browser that runs consent.js), and
