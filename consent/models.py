@@ -59,6 +59,19 @@ class Purpose(models.Model):
 class Provider(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
     privacy_policy_url = models.URLField(_("politique de confidentialité"), blank=True)
+    legal_name = models.CharField(
+        _("raison sociale"), max_length=200, blank=True, help_text=_("La société qui reçoit les données.")
+    )
+    country = models.CharField(
+        _("pays"), max_length=2, blank=True, help_text=_("Où elle est établie (code ISO, ex. IE).")
+    )
+    data_location = models.CharField(_("où vont les données"), max_length=200, blank=True)
+    transfer_basis = models.CharField(
+        _("base du transfert"),
+        max_length=300,
+        blank=True,
+        help_text=_("Si les données quittent l'UE : sur quelle base."),
+    )
     hosts = models.CharField(
         _("domaines"),
         max_length=500,
@@ -112,6 +125,38 @@ class Cookie(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Placement(models.TextChoices):
+    HEAD = "head", _("dans <head>")
+    BODY = "body", _("en fin de page")
+
+
+class VendorTag(models.Model):
+    """A vendor's snippet added from the catalog (consent/catalog/), held on every page for its purpose."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="vendor_tags", verbose_name=_("fournisseur")
+    )
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="vendor_tags", verbose_name=_("finalité")
+    )
+    vendor = models.CharField(_("fournisseur du catalogue"), max_length=64, help_text=_("Son entrée du catalogue."))
+    values = models.JSONField(_("valeurs"), default=dict, help_text=_("Ce qui a été saisi (identifiant du compte…)."))
+    html = models.TextField(
+        _("code"), help_text=_("Le code du fournisseur, rempli ; tenu tant que sa finalité n'est pas accordée.")
+    )
+    placement = models.CharField(_("emplacement"), max_length=4, choices=Placement.choices, default=Placement.BODY)
+    active = models.BooleanField(_("actif"), default=True)
+    created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose__order", "provider__name", "id"]
+        verbose_name = _("balise d'un fournisseur")
+        verbose_name_plural = _("balises des fournisseurs")
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.vendor})"
 
 
 class TrackerKind(models.TextChoices):

@@ -41,8 +41,23 @@ def allow_inline(request: HttpRequest | None, directive: Directive, text: str) -
 
 
 def allowed_inline(request: HttpRequest) -> dict[str, list[str]]:
-    """The hashes registered so far on ``request``, by directive."""
+    """The hashes and hosts registered so far on ``request``, by directive."""
     return {directive: list(hashes) for directive, hashes in request.__dict__.get(_HASHES_ATTRIBUTE, {}).items()}
+
+
+# What a vendor's snippet loads from its hosts once granted: its scripts, their calls, its frames, images.
+VENDOR_DIRECTIVES = ("script-src", "connect-src", "frame-src", "img-src")
+
+
+def allow_sources(request: HttpRequest | None, hosts: tuple[str, ...] | list[str]) -> None:
+    """Allow a vendor's hosts (and their subdomains), over HTTPS, on the page that ``request`` renders:
+    a tag added from the vendor catalog then runs once granted without anyone editing the CSP settings."""
+    if request is None:
+        return
+    by_directive: dict[str, dict[str, None]] = request.__dict__.setdefault(_HASHES_ATTRIBUTE, {})
+    for directive in VENDOR_DIRECTIVES:
+        for host in hosts:
+            by_directive.setdefault(directive, {}).update({f"https://{host}": None, f"https://*.{host}": None})
 
 
 # The policy of answers that are not documents (JSON, redirects): they load nothing and nothing may

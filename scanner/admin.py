@@ -54,7 +54,14 @@ class FindingInline(admin.TabularInline):
 
     @admin.display(description=_("déclarer"))
     def declare(self, finding: Finding) -> str:
-        if finding.kind != Kind.UNDECLARED or not self._may_declare:
+        if finding.kind not in (Kind.UNDECLARED, Kind.UNDECLARED_HOST) or not self._may_declare:
+            return ""
+        vendor = finding.details.get("catalog")
+        if vendor:
+            url = reverse("admin:consent_provider_catalog") + "?" + urlencode({"vendor": vendor})
+            text = gettext("%(vendor)s : ajouter depuis le catalogue") % {"vendor": finding.details["catalog_name"]}
+            return format_html('<a href="{}">{}</a>', url, text)
+        if finding.kind == Kind.UNDECLARED_HOST:
             return ""
         return format_html('<a href="{}">{}</a>', declaration_url(finding), gettext("Déclarer"))
 

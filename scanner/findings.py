@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from consent.catalog import Vendor, vendor_for_host, vendor_for_tracker
 from consent.models import Cookie, Provider, PurposeSlug
 from consent.visitor.cookie import cookie_name
 from scanner import durations
@@ -173,6 +174,7 @@ def _tracker_findings(item: Seen, declarations: Declarations) -> list[Found]:
         details = {"states": sorted(item.where), **(_observed(item.cookie) if item.cookie else {})}
         if provider:
             details |= {"provider_id": provider[0], "provider": provider[1]}
+        details |= _in_catalog(vendor_for_tracker(item.name))
         return [
             Found(Kind.UNDECLARED, Severity.HIGH, item.item_type, item.name, pages=item.pages(), details=details),
             *_without_consent(item, _refusing(item, None), {"purpose": None}),
@@ -184,6 +186,11 @@ def _tracker_findings(item: Seen, declarations: Declarations) -> list[Found]:
     if item.cookie:
         found += _duration_findings(item, declared)
     return found
+
+
+def _in_catalog(vendor: Vendor | None) -> dict:
+    """The catalog's vendor of an undeclared cookie or host, which the admin offers to add in one step."""
+    return {"catalog": vendor.slug, "catalog_name": vendor.name} if vendor else {}
 
 
 def _observed(cookie: dict) -> dict:
@@ -228,7 +235,7 @@ def _host_findings(item: Seen, declarations: Declarations) -> list[Found]:
                 item.item_type,
                 item.name,
                 pages=item.pages(),
-                details={"states": sorted(item.where)},
+                details={"states": sorted(item.where), **_in_catalog(vendor_for_host(item.name))},
             ),
             *_without_consent(item, _refusing(item, None), {"purpose": None}),
         ]

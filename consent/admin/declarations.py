@@ -2,14 +2,15 @@
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from consent.admin.catalog import add_from_catalog_view
 from consent.backoffice.revisions import declaration_changes
-from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie
+from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie, VendorTag
 from consent.visitor.snapshot import get_snapshot
 
 
@@ -67,6 +68,16 @@ class ProviderCookieInline(CookieInline):
     fields = ("name", "purpose", "description", "duration", "party", "path", "order")
 
 
+class VendorTagInline(admin.TabularInline):
+    model = VendorTag
+    extra = 0
+    fields = ("vendor", "purpose", "placement", "active")
+    readonly_fields = ("vendor", "purpose")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class EmailTrackerInline(TranslationTabularInline):
     model = EmailTracker
     extra = 0
@@ -74,9 +85,26 @@ class EmailTrackerInline(TranslationTabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(WarnsOfUnpublishedChanges, admin.ModelAdmin):
-    list_display = ("name", "privacy_policy_url", "hosts")
+    list_display = ("name", "legal_name", "country", "privacy_policy_url", "hosts")
     search_fields = ("name",)
-    inlines = [ProviderCookieInline, EmailTrackerInline]
+    inlines = [ProviderCookieInline, VendorTagInline, EmailTrackerInline]
+    change_list_template = "admin/consent/provider/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(lambda request: add_from_catalog_view(request, self))
+        return [path("catalog/", view, name="consent_provider_catalog"), *super().get_urls()]
+
+
+@admin.register(VendorTag)
+class VendorTagAdmin(WarnsOfUnpublishedChanges, admin.ModelAdmin):
+    list_display = ("provider", "vendor", "purpose", "placement", "active", "created_at")
+    list_filter = ("purpose", "active")
+    list_select_related = ("provider", "purpose")
+    fields = ("provider", "vendor", "purpose", "placement", "active", "values", "html")
+    readonly_fields = ("provider", "vendor", "values", "html")  # made from the catalog, never by hand
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # "Ajouter depuis le catalogue", on the providers' list
 
 
 @admin.register(Cookie)

@@ -22,7 +22,7 @@ from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 from consent.visitor import cookie, gating
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import NEXT_PATH, current_ui
-from guards.csp import allow_inline
+from guards.csp import allow_inline, allow_sources
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -102,28 +102,51 @@ class ConsentNode(template.Node):
         nested: dict[str, str] = {}
         with context.push({NESTED: nested}):
             html = self.nodelist.render(context)
-        name = _purpose_name(purpose)
         provider = self.provider.resolve(context) if self.provider else ""
-        try:
-            inert = gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider, nested=nested)
-        except gating.Unholdable as exc:
-            # Never served live: better a missing widget than a tracker that fires before consent.
-            if settings.DEBUG:
-                raise template.TemplateSyntaxError(f"{{% consent {purpose!r} %}}: {exc}") from exc
-            logger.error("gated markup that cannot be held left out", extra={"purpose": purpose, "reason": str(exc)})
-            return ""
-        request = context.get("request")
-        for text in inert.scripts:
-            allow_inline(request, "script-src", text)
-        for text in inert.styles:
-            allow_inline(request, "style-src", text)
-        if enclosing is None:
-            return inert.html
+        inert = _hold(context.get("request"), html, purpose=purpose, provider=provider, nested=nested)
+        if enclosing is None or not inert:
+            return inert
         # Nested: the enclosing block reads a comment in its place and puts this inert markup there, so
         # that what this block holds stays held under its own purpose inside the other's.
         key = f"consent-block:{secrets.token_hex(16)}"
-        enclosing[key] = inert.html
+        enclosing[key] = inert
         return mark_safe(f"<!--{key}-->")
+
+
+def _hold(request: HttpRequest | None, html: str, *, purpose: str, provider: str, nested: dict[str, str]) -> str:
+    """``html`` held for ``purpose``, its inline scripts and styles allowed by the page's CSP; empty
+    (logged) when it cannot be held, an error in DEBUG."""
+    name = _purpose_name(purpose)
+    try:
+        inert = gating.make_inert(html, purpose=purpose, purpose_name=name, provider=provider, nested=nested)
+    except gating.Unholdable as exc:
+        # Never served live: better a missing widget than a tracker that fires before consent.
+        if settings.DEBUG:
+            raise template.TemplateSyntaxError(f"{{% consent {purpose!r} %}}: {exc}") from exc
+        logger.error("gated markup that cannot be held left out", extra={"purpose": purpose, "reason": str(exc)})
+        return ""
+    for text in inert.scripts:
+        allow_inline(request, "script-src", text)
+    for text in inert.styles:
+        allow_inline(request, "style-src", text)
+    return inert.html
+
+
+@register.simple_tag(takes_context=True)
+def consent_vendor_tags(context: template.Context, placement: str) -> SafeString:
+    """The tags added from the vendor catalog for ``placement`` ("head" or "body"), each held for its
+    purpose like a ``{% consent %}`` block, and its vendor's hosts allowed by the page's CSP."""
+    request = context.get("request")
+    held = []
+    for tag in get_snapshot().vendor_tags:
+        if tag.placement != placement:
+            continue
+        allow_sources(request, tag.hosts)
+        if tag.purpose == PurposeSlug.NECESSARY:
+            held.append(tag.html)
+        else:
+            held.append(_hold(request, tag.html, purpose=tag.purpose, provider=tag.provider, nested={}))
+    return mark_safe("\n".join(held))
 
 
 def _purpose_name(slug: str) -> str:

@@ -31,11 +31,23 @@ from consent.models import (
     PolicyRevision,
     Provider,
     Purpose,
+    VendorTag,
 )
 from consent.visitor.cookie import ConsentState
 
 VERSION_KEY = "consent:declarations-version"
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HeldTag:
+    """A tag added from the vendor catalog, as the pages render it."""
+
+    placement: str
+    purpose: str
+    provider: str
+    html: str
+    hosts: tuple[str, ...]  # its provider's domains, which the page's CSP allows
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class Snapshot:
     # visitors who had granted it: an older choice stands until one of them (choice_stands).
     reask_all: int = 1
     reask: dict[str, int] = field(default_factory=dict)
+    vendor_tags: list[HeldTag] = field(default_factory=list)
 
     def trackers_for(self, audience: str) -> list[EmailTracker]:
         return [t for t in self.email_trackers if t.audience == audience]
@@ -123,6 +136,10 @@ def build_snapshot(version: str) -> Snapshot:
         )
     )
     latest = revisions[-1] if revisions else None
+    tags = [
+        HeldTag(t.placement, t.purpose.slug, t.provider.name, t.html, tuple(t.provider.domains()))
+        for t in VendorTag.objects.filter(active=True).select_related("provider", "purpose")
+    ]
     rules = {
         p.slug: [(c.name, c.path) for c in p.cookies.all() if c.party == "first"]
         for p in purposes
@@ -143,6 +160,7 @@ def build_snapshot(version: str) -> Snapshot:
             slug: max((r["number"] for r in revisions if slug in r["reasked_purposes"]), default=0)
             for slug in OPTIONAL_PURPOSES
         },
+        vendor_tags=tags,
     )
     return dataclasses.replace(snapshot, banner_hash=banner_hash(snapshot))
 
@@ -189,6 +207,6 @@ def invalidate(**_kwargs: object) -> None:
 
 
 def connect_invalidation() -> None:
-    for model in (Purpose, Provider, Cookie, EmailTracker, PolicyRevision):
+    for model in (Purpose, Provider, Cookie, EmailTracker, PolicyRevision, VendorTag):
         signals.post_save.connect(invalidate, sender=model, dispatch_uid=f"consent-{model.__name__}-save")
         signals.post_delete.connect(invalidate, sender=model, dispatch_uid=f"consent-{model.__name__}-delete")

@@ -36,7 +36,10 @@ def login(client, group: str | None, *, superuser: bool = False) -> User:
         if created:
             # A transactional test ran before, and its flush emptied the groups that migration 0004
             # creates: the same group again, with the same permissions.
-            codenames = import_module("consent.migrations.0004_roles").ROLES[group]
+            codenames = [
+                *import_module("consent.migrations.0004_roles").ROLES[group],
+                *import_module("consent.migrations.0012_vendor_catalog").ROLES.get(group, []),
+            ]
             role.permissions.set(Permission.objects.filter(content_type__app_label="consent", codename__in=codenames))
         user.groups.add(role)
     client.force_login(user)

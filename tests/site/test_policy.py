@@ -52,8 +52,8 @@ def test_policy_lists_every_demo_tracker_and_the_company(client, demo):
 def test_policy_costs_the_same_queries_whatever_the_number_of_cookies(
     client, demo, django_assert_num_queries, settings
 ):
-    # purposes, cookies+providers, trackers+providers, revision; the banner version stored once
-    with django_assert_num_queries(5):
+    # purposes, cookies+providers, trackers+providers, revision, the catalog's tags; the banner version
+    with django_assert_num_queries(6):
         client.get(reverse("cookie-policy"))
     provider = Provider.objects.get(name="Google")
     purpose = Purpose.objects.get(slug="advertising")
@@ -66,7 +66,7 @@ def test_policy_costs_the_same_queries_whatever_the_number_of_cookies(
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert "ads_49" in client.get(reverse("cookie-policy")).text
 
 
