@@ -159,6 +159,40 @@ class VendorTag(models.Model):
         return f"{self.provider} ({self.vendor})"
 
 
+class DeletionStatus(models.TextChoices):
+    PENDING = "pending", _("À envoyer")
+    DONE = "done", _("Envoyée")
+    FAILED = "failed", _("Échouée")
+
+
+class VendorDeletion(models.Model):
+    """A withdrawal passed on to a vendor that has a deletion API: the identifier its cookie held, sent
+    by the nightly job (consent/catalog/deletions.py), then forgotten."""
+
+    vendor = models.CharField(_("fournisseur du catalogue"), max_length=64)
+    identifier = models.CharField(
+        _("identifiant chez le fournisseur"),
+        max_length=100,
+        blank=True,
+        help_text=_("Effacé une fois reçu."),
+    )
+    requested_at = models.DateTimeField(_("retrait le"), db_default=Now())
+    status = models.CharField(_("statut"), max_length=7, choices=DeletionStatus.choices, default=DeletionStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), db_default=Now())
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("demande de suppression chez un fournisseur")
+        verbose_name_plural = _("demandes de suppression chez les fournisseurs")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="vendordeletion_due")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} {self.requested_at:%Y-%m-%d}"
+
+
 class TrackerKind(models.TextChoices):
     IMAGE = "image", _("image")
     LINK = "link", _("lien")

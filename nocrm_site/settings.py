@@ -303,6 +303,11 @@ CONSENT_DECLARATIONS_CACHE_SECONDS = env.int("CONSENT_DECLARATIONS_CACHE_SECONDS
 # Decisions a client may make in a minute (POST /consent/), far above what a person clicks; beyond,
 # 429 and nothing stored. Counted in PostgreSQL per client (RATELIMIT_CLIENT_IP_HEADER, IPv6 by /64).
 CONSENT_RATE_LIMIT = env.int("CONSENT_RATE_LIMIT", default=30)
+# Withdrawals passed on to Google Analytics 4 by `manage.py send_vendor_deletions` (nightly): the GA4
+# property, and a service account with the Editor role on it (its JSON key, as one line). Off when unset.
+GA4_DELETION_PROPERTY_ID = env.str("GA4_DELETION_PROPERTY_ID", default="")
+GA4_DELETION_SERVICE_ACCOUNT = env.str("GA4_DELETION_SERVICE_ACCOUNT", default="")
+GA4_ADMIN_API_URL = env.str("GA4_ADMIN_API_URL", default="https://analyticsadmin.googleapis.com")
 # Google Tag Manager container (GTM-XXXXXXX); with none, no GTM code is sent at all.
 GTM_CONTAINER_ID = env.str("GTM_CONTAINER_ID", default="")
 # "basic" (the default): gtm.js is not requested before the visitor grants one of CONSENT_GTM_REQUIRES,

@@ -10,7 +10,8 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from consent.admin.catalog import add_from_catalog_view
 from consent.backoffice.revisions import declaration_changes
-from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie, VendorTag
+from consent.catalog import CATALOG
+from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie, VendorDeletion, VendorTag
 from consent.visitor.snapshot import get_snapshot
 
 
@@ -134,4 +135,29 @@ class UndeclaredCookieAdmin(admin.ModelAdmin):
     readonly_fields = ("name", "reports", "first_seen", "last_seen")
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(VendorDeletion)
+class VendorDeletionAdmin(admin.ModelAdmin):
+    """For the DPO: each withdrawal passed on to a vendor, whether it went through, and the vendor's own
+    procedure where the request must be made by hand (the catalog's)."""
+
+    list_display = ("requested_at", "vendor", "status", "attempts", "sent_at", "procedure")
+    list_filter = ("status", "vendor")
+    readonly_fields = ("vendor", "requested_at", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    exclude = ("identifier",)  # the visitor's ID at the vendor: sent, never shown
+
+    @admin.display(description=_("procédure du fournisseur"))
+    def procedure(self, deletion: VendorDeletion) -> str:
+        vendor = CATALOG.get(deletion.vendor)
+        return vendor.deletion if vendor else ""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -14,10 +14,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.template.base import Parser, Token
 from django.template.loader import render_to_string
-from django.utils.html import escape, json_script
+from django.templatetags.static import static
+from django.utils.html import escape, format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from consent.catalog import Signal
 from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 from consent.visitor import cookie, gating
 from consent.visitor.snapshot import get_snapshot
@@ -130,6 +132,21 @@ def _hold(request: HttpRequest | None, html: str, *, purpose: str, provider: str
     for text in inert.styles:
         allow_inline(request, "style-src", text)
     return inert.html
+
+
+# Signals that vendor-signals.js sends; Google's Consent Mode is consent.js's own.
+SCRIPT_SIGNALS = {s.value for s in Signal} - {Signal.NONE, Signal.GOOGLE_CONSENT_MODE}
+
+
+@register.simple_tag
+def consent_vendor_signals() -> SafeString:
+    """On pages with a catalog tag whose vendor has a consent signal: the signals and vendor-signals.js,
+    to go before consent.js (both deferred, they run in that order)."""
+    signals = sorted({(tag.signal, tag.purpose) for tag in get_snapshot().vendor_tags if tag.signal in SCRIPT_SIGNALS})
+    if not signals:
+        return mark_safe("")
+    script = format_html('<script src="{}" defer></script>', static("js/vendor-signals.js"))
+    return mark_safe(json_script([list(pair) for pair in signals], "cc-signals") + script)
 
 
 @register.simple_tag(takes_context=True)

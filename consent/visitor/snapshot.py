@@ -24,6 +24,7 @@ from django.db.models import Prefetch, signals
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from consent.catalog import CATALOG, Signal
 from consent.models import (
     OPTIONAL_PURPOSES,
     Cookie,
@@ -48,6 +49,7 @@ class HeldTag:
     provider: str
     html: str
     hosts: tuple[str, ...]  # its provider's domains, which the page's CSP allows
+    signal: str  # its vendor's consent signal (consent.catalog.Signal), sent by vendor-signals.js
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def build_snapshot(version: str) -> Snapshot:
     )
     latest = revisions[-1] if revisions else None
     tags = [
-        HeldTag(t.placement, t.purpose.slug, t.provider.name, t.html, tuple(t.provider.domains()))
+        HeldTag(t.placement, t.purpose.slug, t.provider.name, t.html, tuple(t.provider.domains()), signal_of(t.vendor))
         for t in VendorTag.objects.filter(active=True).select_related("provider", "purpose")
     ]
     rules = {
@@ -163,6 +165,11 @@ def build_snapshot(version: str) -> Snapshot:
         vendor_tags=tags,
     )
     return dataclasses.replace(snapshot, banner_hash=banner_hash(snapshot))
+
+
+def signal_of(vendor: str) -> str:
+    entry = CATALOG.get(vendor)
+    return entry.signal if entry else Signal.NONE
 
 
 def purpose_declarations(purposes: list[Purpose]) -> dict[str, object]:

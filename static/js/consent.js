@@ -164,9 +164,16 @@
   }
 
   // Deletes the declared first-party cookies of a purpose on every path declared, host-only and
-  // on each parent domain (analytics tags write on .nocrm.io).
+  // on each parent domain (analytics tags write on .nocrm.io), and its storage keys.
   function deleteCookies(purpose) {
     config.rules[purpose].forEach(([namePattern, path]) => {
+      [localStorage, sessionStorage].forEach((storage) => {
+        Object.keys(storage).forEach((key) => {
+          if (new RegExp(namePattern).test(key)) {
+            storage.removeItem(key);
+          }
+        });
+      });
       document.cookie.split("; ").forEach((cookie) => {
         const name = cookie.split("=")[0];
         if (!new RegExp(namePattern).test(name)) {
@@ -185,11 +192,17 @@
   function applyChoices(choices, decided) {
     purposes.forEach((purpose) => {
       if (granted[purpose] && !choices[purpose]) {
-        deleteCookies(purpose);
         reloadAfterSend = true;
+      }
+      if (!choices[purpose]) {
+        // On every page too: a script stopped by the reload may have written again meanwhile.
+        deleteCookies(purpose);
       }
       granted[purpose] = Boolean(choices[purpose]);
     });
+    // Vendors' own consent signals (static/js/vendor-signals.js, on pages that gate such a vendor)
+    // hear it before any held script runs.
+    document.dispatchEvent(new CustomEvent("cc:consent", { detail: granted }));
     if (decided) {
       const update = {};
       Object.keys(config.gtm).forEach((purpose) => {
