@@ -19,6 +19,7 @@
   const purposes = config.purposes;
   const globalPrivacyControl = Boolean(navigator.globalPrivacyControl);
   const PENDING_KEY = "cc-pending";
+  const WITHDRAWN = "cc-withdrawn";
   const CONTROLS =
     "[data-cc-open],[data-cc-grant],#cc-banner [name=action],#cc-modal [name=action]";
 
@@ -190,16 +191,23 @@
 
   // Records what is granted on this page; on a decision, tells Google's Consent Mode too.
   function applyChoices(choices, decided) {
+    // The page after a withdrawal deletes again: a script stopped by the reload may have written
+    // its cookies once more in between.
+    const afterWithdrawal = sessionStorage.getItem(WITHDRAWN);
     purposes.forEach((purpose) => {
       if (granted[purpose] && !choices[purpose]) {
         reloadAfterSend = true;
       }
-      if (!choices[purpose]) {
-        // On every page too: a script stopped by the reload may have written again meanwhile.
+      if (!choices[purpose] && (granted[purpose] || afterWithdrawal)) {
         deleteCookies(purpose);
       }
       granted[purpose] = Boolean(choices[purpose]);
     });
+    if (reloadAfterSend) {
+      sessionStorage.setItem(WITHDRAWN, "1");
+    } else {
+      sessionStorage.removeItem(WITHDRAWN);
+    }
     // Vendors' own consent signals (static/js/vendor-signals.js, on pages that gate such a vendor)
     // hear it before any held script runs.
     document.dispatchEvent(new CustomEvent("cc:consent", { detail: granted }));
