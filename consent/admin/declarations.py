@@ -1,8 +1,14 @@
 """Admin for marketers: purposes, providers, cookie and e-mail tracker declarations."""
 
+from datetime import datetime, time, timedelta
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +16,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from consent.admin.catalog import add_from_catalog_view
 from consent.backoffice.revisions import declaration_changes
+from consent.backoffice.withdrawals import withdrawals_since
 from consent.catalog import CATALOG
 from consent.models import Cookie, EmailTracker, Provider, Purpose, UndeclaredCookie, VendorDeletion, VendorTag
 from consent.visitor.snapshot import get_snapshot
@@ -138,6 +145,10 @@ class UndeclaredCookieAdmin(admin.ModelAdmin):
         return False
 
 
+class SinceForm(forms.Form):
+    since = forms.DateField(label=_("Depuis le"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 @admin.register(VendorDeletion)
 class VendorDeletionAdmin(admin.ModelAdmin):
     """For the DPO: each withdrawal passed on to a vendor, whether it went through, and the vendor's own
@@ -147,6 +158,42 @@ class VendorDeletionAdmin(admin.ModelAdmin):
     list_filter = ("status", "vendor")
     readonly_fields = ("vendor", "requested_at", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
     exclude = ("identifier",)  # the visitor's ID at the vendor: sent, never shown
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.withdrawals_view)
+        return [path("withdrawals/", view, name="consent_vendordeletion_withdrawals"), *super().get_urls()]
+
+    def withdrawals_view(self, request: HttpRequest) -> HttpResponse:
+        """Per vendor declared from the catalog: the withdrawals of its purpose since a date, and how to
+        ask it to delete (automatic for vendors with an API, by the vendor's procedure otherwise)."""
+        if not request.user.has_perm("consent.view_vendordeletion"):
+            raise PermissionDenied
+        form = SinceForm(request.GET or None)
+        since = form.cleaned_data["since"] if form.is_valid() else timezone.localdate() - timedelta(days=30)
+        start = timezone.make_aware(datetime.combine(since, time.min))
+        counts = withdrawals_since(start)
+        rows = []
+        for tag in VendorTag.objects.select_related("provider", "purpose").order_by("provider__name"):
+            vendor = CATALOG.get(tag.vendor)
+            rows.append(
+                {
+                    "provider": tag.provider.name,
+                    "purpose": tag.purpose.name,
+                    "withdrawals": counts.get(tag.purpose.slug, 0),
+                    "procedure": vendor.deletion if vendor else "",
+                    "automatic": bool(vendor and vendor.deletion_api),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Retraits à transmettre aux fournisseurs"),
+            "form": form,
+            "since": since,
+            "rows": rows,
+        }
+        status = 400 if form.is_bound and not form.is_valid() else 200
+        return TemplateResponse(request, "admin/consent/vendordeletion/withdrawals.html", context, status=status)
 
     @admin.display(description=_("procédure du fournisseur"))
     def procedure(self, deletion: VendorDeletion) -> str:
