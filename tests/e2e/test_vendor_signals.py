@@ -13,6 +13,7 @@ import pytest
 
 from consent.catalog import CATALOG
 from consent.catalog.services import add_from_catalog
+from tests.servers import ROOT
 
 # What Clarity's tag does, in small: it takes over the queue the snippet made, records each call,
 # writes its cookie again every 300 ms and sends a beacon every 300 ms.
@@ -154,3 +155,85 @@ def test_a_withdrawal_tells_the_vendors_and_then_nothing_of_theirs_for_ten_secon
         site.wait_for_timeout(500)
         assert vendor_cookies(site) == set(), "a vendor cookie came back"
     assert seen == [], seen
+
+
+SIGNALS_JS = (ROOT / "static" / "js" / "vendor-signals.js").read_text()
+ALL_SIGNALS = [
+    ["microsoft-uet", "advertising"],
+    ["microsoft-clarity", "statistics"],
+    ["meta-pixel", "advertising"],
+    ["tiktok", "advertising"],
+    ["hubspot", "advertising"],
+    ["matomo", "statistics"],
+    ["intercom", "preferences"],
+]
+# Stand-ins for the objects the vendors' loaders make, recording every call.
+RECORDERS = """
+window.log = [];
+window.fbq = function () { log.push(["fbq"].concat([].slice.call(arguments))); };
+window.ttq = {
+  grantConsent: function () { log.push(["ttq", "grantConsent"]); },
+  revokeConsent: function () { log.push(["ttq", "revokeConsent"]); },
+};
+window.Intercom = function () { log.push(["Intercom"].concat([].slice.call(arguments))); };
+"""
+EVERYTHING = {"preferences": True, "statistics": True, "advertising": True}
+NOTHING = {"preferences": False, "statistics": False, "advertising": False}
+GPC = {"preferences": True, "statistics": True, "advertising": False}  # "accept all" under GPC
+
+
+def heard(browser, *states: dict) -> dict:
+    """What each vendor received on a fresh page: the defaults, then one consent event per state."""
+    page = browser.new_page()
+    page.set_content(
+        f'<script id="cc-signals" type="application/json">{json.dumps(ALL_SIGNALS)}</script>'
+        f"<script>{RECORDERS}</script><script>{SIGNALS_JS}</script>"
+    )
+    for state in states:
+        page.evaluate("(state) => document.dispatchEvent(new CustomEvent('cc:consent', {detail: state}))", state)
+    got = page.evaluate(
+        """() => ({
+          uet: window.uetq,
+          clarity: window.clarity.q.map((args) => Array.from(args)),
+          paq: window._paq,
+          hsp: window._hsp || [],
+          log: window.log,
+        })"""
+    )
+    page.close()
+    return got
+
+
+def test_the_defaults_go_out_before_any_choice(browser):
+    got = heard(browser)
+    assert got["uet"] == ["consent", "default", {"ad_storage": "denied"}]
+    assert got["clarity"] == [["consentv2", {"ad_Storage": "denied", "analytics_Storage": "denied"}]]
+    assert got["paq"] == [["requireConsent"]]
+    assert got["log"] == [] and got["hsp"] == []
+
+
+def test_every_signal_on_grant_refusal_gpc_and_withdrawal(browser):
+    granted = heard(browser, EVERYTHING)
+    assert granted["uet"][-3:] == ["consent", "update", {"ad_storage": "granted"}]
+    assert granted["clarity"][-1] == ["consentv2", {"ad_Storage": "granted", "analytics_Storage": "granted"}]
+    assert granted["paq"][-1] == ["setConsentGiven"]
+    assert granted["log"] == [["fbq", "consent", "grant"], ["ttq", "grantConsent"]]
+    assert granted["hsp"] == []
+
+    refused = heard(browser, NOTHING)
+    assert refused["uet"][-3:] == ["consent", "update", {"ad_storage": "denied"}]
+    assert refused["clarity"][-1] == ["consentv2", {"ad_Storage": "denied", "analytics_Storage": "denied"}]
+    assert refused["paq"][-1] == ["forgetConsentGiven"]
+    assert refused["log"] == [["fbq", "consent", "revoke"], ["ttq", "revokeConsent"], ["Intercom", "shutdown"]]
+    assert refused["hsp"] == [["revokeCookieConsent"]]
+
+    gpc = heard(browser, GPC)
+    assert gpc["uet"][-3:] == ["consent", "update", {"ad_storage": "denied"}]
+    assert gpc["clarity"][-1] == ["consentv2", {"ad_Storage": "denied", "analytics_Storage": "granted"}]
+    assert gpc["paq"][-1] == ["setConsentGiven"]
+    assert gpc["log"] == [["fbq", "consent", "revoke"], ["ttq", "revokeConsent"]]
+
+    withdrawn = heard(browser, EVERYTHING, NOTHING)
+    assert withdrawn["log"][-3:] == [["fbq", "consent", "revoke"], ["ttq", "revokeConsent"], ["Intercom", "shutdown"]]
+    assert withdrawn["hsp"] == [["revokeCookieConsent"]]
+    assert withdrawn["paq"][-2:] == [["setConsentGiven"], ["forgetConsentGiven"]]
