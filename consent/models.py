@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from consent.policy import CLOCK_SKEW, MAX_RESEND_AGE
+
 
 class PurposeSlug(models.TextChoices):
     NECESSARY = "necessary", _("Strictement nécessaires")
@@ -281,6 +283,15 @@ class ConsentRecord(models.Model):
                 | models.Q(preferences=False, statistics=False, advertising=False),
                 name="consent_refusal_grants_nothing",
             ),
+            # recorded_at is the database's clock (the app role may not write it): a decision is never
+            # dated ahead of it by more than the clock skew, nor behind it by more than the resend window.
+            models.CheckConstraint(
+                condition=models.Q(
+                    decided_at__lte=models.F("recorded_at") + CLOCK_SKEW,
+                    decided_at__gte=models.F("recorded_at") - MAX_RESEND_AGE,
+                ),
+                name="consent_decided_near_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +304,8 @@ class ConsentRecord(models.Model):
 class DaySeal(models.Model):
     """The digest of one settled day of the consent log, chained to the previous day's (append-only).
 
-    Written only by ``manage.py seal_consents``; the table and its trigger come from migration 0007
+    Written only by the owner's ``consent_seal_next_day()`` (migration 0012), which ``manage.py
+    seal_consents`` calls; the table and its trigger come from migration 0008
     (unmanaged here, so that a test flush never tries to truncate it). See docs/decisions/0006-daily-seals.md.
     """
 

@@ -57,7 +57,8 @@ def update(request: HttpRequest) -> HttpResponse:
     prior = cookie.read(request)
     action, choices = decision.resolve(prior)
     consent_id = prior.consent_id if prior else uuid.uuid4()
-    stored = True
+    revision, decided_at = version.revision, decision.decided_at
+    stored, conflict = True, False
     try:
         recorded = record_consent(
             consent_id=consent_id,
@@ -78,14 +79,25 @@ def update(request: HttpRequest) -> HttpResponse:
             limited = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
             limited["Retry-After"] = str(recorded.retry_after)
             return limited
-        consent_id = recorded.consent_id or consent_id
+        if recorded.stored is not None:
+            # The proof is the row on record: a decision_id sent again gets that row's answer and cookie,
+            # and a 409 when it carried other choices (docs/decisions/0003-consent-log.md).
+            conflict = not recorded.inserted and recorded.stored.choices != choices
+            row = recorded.stored
+            consent_id, action, choices, revision, decided_at = (
+                row.consent_id,
+                row.action,
+                row.choices,
+                row.revision,
+                row.decided_at,
+            )
 
     # The revision the visitor saw: when it is not the current one, the banner comes back on the next page.
     state = cookie.ConsentState(
         consent_id=consent_id,
         choices=choices,
-        revision=version.revision,
-        decided_at=int(decision.decided_at.timestamp()),
+        revision=revision,
+        decided_at=int(decided_at.timestamp()),
     )
     response = _respond(
         request,
@@ -93,6 +105,7 @@ def update(request: HttpRequest) -> HttpResponse:
         state,
         action=action,
         stored=stored,
+        conflict=conflict,
         current=snapshot.choice_stands(state),
         is_json=is_json,
     )
@@ -108,6 +121,7 @@ def _respond(
     *,
     action: str,
     stored: bool,
+    conflict: bool,
     current: bool,
     is_json: bool,
 ) -> HttpResponse:
@@ -125,7 +139,9 @@ def _respond(
         }
         if not stored:
             body["error"] = "The choice applies, but its record could not be stored; send it again later."
-        return JsonResponse(body, status=200 if stored else 503)
+        if conflict:
+            body["error"] = "This decision_id is on record with other choices: the recorded ones apply."
+        return JsonResponse(body, status=409 if conflict else 200 if stored else 503)
     return HttpResponseRedirect(_safe_next(request, decision.page_path), status=303)
 
 
