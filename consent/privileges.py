@@ -2,8 +2,10 @@
 
 The owner role (the ``owner`` alias, ``DATABASE_OWNER_URL``) owns every table and runs the migrations.
 The app role (``default``, ``DATABASE_URL``), which the web servers and cron jobs use, reads and writes
-the ordinary tables, only reads and appends to the tables of ``APPEND_ONLY_TABLES``, only reads those
-of ``READ_ONLY_TABLES``, and deletes expired consent records through ``consent_purge_expired()`` alone.
+the ordinary tables, may do with those of ``RESTRICTED_TABLES`` only what is listed there (the log:
+SELECT, and INSERT of ``LOG_INSERT_COLUMNS``; the seals: SELECT), deletes expired consent records
+through ``consent_purge_expired()`` and adds seals through ``consent_seal_next_day()`` alone, and may
+create nothing in any schema (migration 0012; consent/role_audit.py checks it all).
 PostgreSQL enforces all of it: privileges first, and a trigger that not even the owner gets past
 without disabling it.
 
