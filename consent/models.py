@@ -330,11 +330,38 @@ class DaySeal(models.Model):
         return f"{self.day} {self.digest[:12]}"
 
 
+class SealTimestamp(models.Model):
+    """An RFC 3161 timestamp token of one seal: a timestamping authority's signature that the seal
+    existed at ``timestamped_at`` (docs/decisions/0006-daily-seals.md). Append-only, unmanaged like
+    the seals (migration 0013); written by ``manage.py seal_consents`` when ``SEAL_TSA_URL`` is set."""
+
+    day = models.DateField(_("jour"), primary_key=True, help_text=_("Le jour du sceau horodaté."))
+    token = models.BinaryField(_("jeton d'horodatage (DER)"))
+    timestamped_at = models.DateTimeField(_("horodaté le"), help_text=_("L'heure signée par l'autorité."))
+    tsa_url = models.CharField(_("autorité d'horodatage"), max_length=500)
+    stored_at = models.DateTimeField(_("enregistré le"), db_default=Now())
+
+    class Meta:
+        managed = False
+        ordering = ["day"]
+        default_permissions = ()
+        verbose_name = _("horodatage de sceau")
+        verbose_name_plural = _("horodatages de sceaux")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.timestamped_at:%Y-%m-%d %H:%M:%S}"
+
+
 # Tables whose rows PostgreSQL keeps as written: the app role may only SELECT and INSERT them, and a
 # trigger refuses UPDATE, DELETE and TRUNCATE to everyone but the retention purge (decision 0005).
 # A migration that adds a table here installs its guard (consent.privileges.guard_sql) and then runs
 # consent.privileges.grant; tests/conftest.py empties these tables through the owner between tests.
-APPEND_ONLY_TABLES = (ConsentRecord._meta.db_table, BannerVersion._meta.db_table, DaySeal._meta.db_table)
+APPEND_ONLY_TABLES = (
+    ConsentRecord._meta.db_table,
+    BannerVersion._meta.db_table,
+    DaySeal._meta.db_table,
+    SealTimestamp._meta.db_table,
+)
 
 
 class UndeclaredCookie(models.Model):

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from consent.models import BannerVersion, ConsentRecord, DaySeal
+from consent.models import BannerVersion, ConsentRecord, DaySeal, SealTimestamp
 
 OWNER = "owner"  # the DATABASES alias of the owner role (nocrm_site/settings.py)
 # The migration history, and the retention period the purge enforces: the app role may read them only.
@@ -38,6 +38,9 @@ RESTRICTED_TABLES: dict[str, tuple[str, ...]] = {
     LOG: ("SELECT",),  # and INSERT on LOG_INSERT_COLUMNS
     BannerVersion._meta.db_table: ("SELECT", "INSERT"),
     DaySeal._meta.db_table: ("SELECT",),
+    # A token proves nothing the verification does not check (signature, imprint, time): appended by the
+    # nightly job as the app role.
+    SealTimestamp._meta.db_table: ("SELECT", "INSERT"),
     **dict.fromkeys(READ_ONLY_TABLES, ("SELECT",)),
 }
 # Functions the app role may call. The two SECURITY DEFINER ones are its only ways to delete a record

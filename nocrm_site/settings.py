@@ -352,6 +352,14 @@ RATELIMIT_CLIENT_IP_HEADER = env.str(
 # trackers set under it (French civil limitation period, Code civil art. 2224), and no longer.
 # See docs/decisions/0003-consent-log.md. `manage.py purge_consents` removes older records.
 CONSENT_LOG_RETENTION_DAYS = env.int("CONSENT_LOG_RETENTION_DAYS", default=5 * 365 + 1)
+# The nightly seal anchored outside the database (docs/decisions/0006-daily-seals.md): an RFC 3161
+# timestamping authority signs the last seal each night (off without a URL), verified against the
+# authority's certificate (or its CA's) in SEAL_TSA_CERTIFICATES; the last seal and its token are then
+# e-mailed to SEAL_REPORT_TO (the DPO; none: no e-mail).
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+SEAL_TSA_CERTIFICATES = env.str("SEAL_TSA_CERTIFICATES", default="")
+SEAL_TSA_TIMEOUT = env.float("SEAL_TSA_TIMEOUT", default=10)
+SEAL_REPORT_TO = env.list("SEAL_REPORT_TO", default=[])
 
 # --- E-mail trackers (tracking app) ----------------------------------------------------------------
 # Salt prefix of the signed tokens in tracker URLs (one salt per purpose is derived from it).

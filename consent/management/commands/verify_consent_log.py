@@ -77,6 +77,10 @@ class Command(BaseCommand):
         for check in checks:
             if check.status == Status.DIFFERS:
                 self.stdout.write(self.style.ERROR(f"{check.day} differs: {'; '.join(check.details)}"))
+        for check in checks:
+            if check.timestamp is not None:
+                stamp = check.timestamp
+                self.stdout.write(f"{check.day} seal timestamped {stamp.time.isoformat()} by {stamp.authority}")
         for status, label in ((Status.PURGED, "purged"), (Status.NOT_SEALED, "not sealed yet")):
             for first, last, details in _runs(c for c in checks if c.status == status):
                 days = str(first) if first == last else f"{first} to {last}"
