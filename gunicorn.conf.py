@@ -21,6 +21,7 @@ accesslog = "-"
 access_log_format = '{"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
 errorlog = "-"
 
+
 class AccessLogger(Logger):
     """The access log, with the tracker tokens cut out of the paths (they carry recipient IDs)."""
 

@@ -52,7 +52,7 @@ APP_FUNCTIONS = (
     SEAL_FUNCTION,
     "consent_retention_cutoff(timestamptz)",
     "consent_record_decision(text, text, timestamptz, integer, uuid, uuid, timestamptz, text, boolean, boolean,"
-    " boolean, integer, text, text, text, boolean, text, text)",
+    " boolean, integer, text, text, text, boolean, text, text, text, integer)",
 )
 
 

@@ -301,7 +301,7 @@ CONSENT_COOKIE_SECURE = env.bool("CONSENT_COOKIE_SECURE", default=not DEBUG)
 # How long a server keeps purposes and declarations in its cache (seconds); admin changes clear it.
 CONSENT_DECLARATIONS_CACHE_SECONDS = env.int("CONSENT_DECLARATIONS_CACHE_SECONDS", default=60)
 # Decisions a client may make in a minute (POST /consent/), far above what a person clicks; beyond,
-# 429 and nothing stored. Counted in PostgreSQL per client (RATELIMIT_CLIENT_IP_HEADER, IPv6 by /64).
+# 429 and nothing stored. Counted in PostgreSQL per client (RATELIMIT_CLIENT_IP_HEADER, IPv6 by /64 and by /48).
 CONSENT_RATE_LIMIT = env.int("CONSENT_RATE_LIMIT", default=30)
 # Google Tag Manager container (GTM-XXXXXXX); with none, no GTM code is sent at all.
 GTM_CONTAINER_ID = env.str("GTM_CONTAINER_ID", default="")

@@ -14,6 +14,7 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from consent.models import OPTIONAL_PURPOSES, ConsentRecord, UndeclaredCookie
 from consent.visitor.decision import Decision
+from ratelimit.clients import NETWORK_FACTOR
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def record_consent(
     language: str,
     user_agent: str,
     client: str,
+    network: str | None = None,
     now: float | None = None,
 ) -> Recorded:
     """Count the decision against the client's rate limit and store it, in one call.
@@ -70,6 +72,9 @@ def record_consent(
         "client": client,
         "window_start": datetime.fromtimestamp(window_start, UTC),
         "rate_limit": settings.CONSENT_RATE_LIMIT,
+        # An IPv6 client's /48, counted too (ratelimit.clients.network_key); None for IPv4.
+        "network": network,
+        "network_limit": settings.CONSENT_RATE_LIMIT * NETWORK_FACTOR,
         "consent_id": consent_id,
         "decision_id": decision.decision_id,
         "decided_at": decision.decided_at,
@@ -85,7 +90,7 @@ def record_consent(
     }
     with _prepared_cursor() as cursor:
         cursor.execute(_RECORD, params)
-        hits, inserted, on_record, stored_action, *purposes, stored_revision, stored_decided_at = cursor.fetchone()
+        limited, inserted, on_record, stored_action, *purposes, stored_revision, stored_decided_at = cursor.fetchone()
     stored = (
         StoredDecision(
             consent_id=on_record,
@@ -100,7 +105,7 @@ def record_consent(
     return Recorded(
         stored=stored,
         inserted=inserted,
-        limited=hits > settings.CONSENT_RATE_LIMIT and stored is None,
+        limited=limited and stored is None,
         retry_after=max(1, window_start + window - int(timestamp)),
     )
 
@@ -113,10 +118,10 @@ _USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
 RECORD_COLUMNS = [
     f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"
 ]
-RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS]
+RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS, "network", "network_limit"]
 _STORED = ", ".join(f"stored_{slug}" for slug in OPTIONAL_PURPOSES)
 _RECORD = (
-    f"SELECT hits, inserted, on_record, stored_action, {_STORED}, stored_revision, stored_decided_at"
+    f"SELECT limited, inserted, on_record, stored_action, {_STORED}, stored_revision, stored_decided_at"
     " FROM consent_record_decision({})"
 ).format(", ".join(f"{name} => %({name})s" for name in RECORD_PARAMETERS))
 

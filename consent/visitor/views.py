@@ -23,8 +23,8 @@ from consent.visitor.origin import same_origin_post
 from consent.visitor.services import record_consent, report_undeclared_cookies
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import current_ui, version_of
-from ratelimit.clients import client_key
-from ratelimit.services import register_hit
+from ratelimit.clients import client_key, network_key
+from ratelimit.services import register_client_hit
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ def update(request: HttpRequest) -> HttpResponse:
             language=version.language,
             user_agent=request.headers.get("User-Agent", ""),
             client=client_key(request),
+            network=network_key(request),
         )
     except DatabaseError:
         logger.warning("consent record not stored: database unavailable", extra={"decision": str(decision.decision_id)})
@@ -221,7 +222,7 @@ def report_cookies(request: HttpRequest) -> HttpResponse:
     )[:30]
     if not undeclared:
         return JsonResponse({"undeclared": []})
-    if not register_hit(scope="consent-report", client=client_key(request), limit=REPORTS_PER_MINUTE, window=60):
+    if not register_client_hit(scope="consent-report", request=request, limit=REPORTS_PER_MINUTE, window=60):
         return JsonResponse({"error": "too many reports"}, status=429)
     try:
         report_undeclared_cookies(names=undeclared)
