@@ -337,6 +337,9 @@ SALES_NOTIFY_EMAIL = env.list("SALES_NOTIFY_EMAIL", default=[])
 # Form submissions allowed per client address and window, counted in PostgreSQL (all servers).
 LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=10)
 LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
+# Admin login attempts a client (and its IPv6 /48) may make per window (seconds); beyond, 429.
+ADMIN_LOGIN_RATE_LIMIT = env.int("ADMIN_LOGIN_RATE_LIMIT", default=10)
+ADMIN_LOGIN_RATE_WINDOW = env.int("ADMIN_LOGIN_RATE_WINDOW", default=900)
 # Three years after a request: the CNIL's reference period for prospects who do not become
 # customers. `manage.py purge_leads` (nightly) deletes older leads; the privacy policy shows it.
 LEADS_RETENTION_DAYS = env.int("LEADS_RETENTION_DAYS", default=3 * 365)
