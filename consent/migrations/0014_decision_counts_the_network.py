@@ -46,14 +46,16 @@ BEGIN
     limited := hits > rate_limit OR coalesce(network_hits > network_limit, false);
     inserted := false;
     IF NOT limited THEN
+        -- The clock recorded_at reads (Django's Now() is statement_timestamp()): the CHECK's window.
+        stored_decided_at := CASE
+            WHEN consent_record_decision.decided_at
+                 BETWEEN statement_timestamp() - @RESEND AND statement_timestamp() + @SKEW
+            THEN consent_record_decision.decided_at ELSE statement_timestamp() END;
         INSERT INTO @S.consent_consentrecord AS r (
             consent_id, decision_id, decided_at, action, preferences, statistics, advertising,
             policy_revision, banner_hash, language, source, gpc, user_agent, page_path)
         VALUES (
-            consent_record_decision.consent_id, consent_record_decision.decision_id,
-            CASE WHEN consent_record_decision.decided_at
-                      BETWEEN statement_timestamp() - @RESEND AND statement_timestamp() + @SKEW
-                 THEN consent_record_decision.decided_at ELSE statement_timestamp() END,
+            consent_record_decision.consent_id, consent_record_decision.decision_id, stored_decided_at,
             consent_record_decision.action,
             consent_record_decision.preferences, consent_record_decision.statistics,
             consent_record_decision.advertising, consent_record_decision.policy_revision,
@@ -61,13 +63,18 @@ BEGIN
             consent_record_decision.source, consent_record_decision.gpc,
             consent_record_decision.user_agent, consent_record_decision.page_path)
         ON CONFLICT (decision_id) DO NOTHING
-        RETURNING true, r.consent_id, r.action, r.preferences, r.statistics, r.advertising,
-                  r.policy_revision, r.decided_at
-        INTO inserted, on_record, stored_action, stored_preferences, stored_statistics, stored_advertising,
-             stored_revision, stored_decided_at;
+        RETURNING true INTO inserted;
         inserted := coalesce(inserted, false);
     END IF;
-    IF NOT inserted THEN
+    IF inserted THEN
+        -- The row just stored holds what was given: answered without reading it back.
+        on_record := consent_record_decision.consent_id;
+        stored_action := consent_record_decision.action;
+        stored_preferences := consent_record_decision.preferences;
+        stored_statistics := consent_record_decision.statistics;
+        stored_advertising := consent_record_decision.advertising;
+        stored_revision := consent_record_decision.policy_revision;
+    ELSE
         SELECT r.consent_id, r.action, r.preferences, r.statistics, r.advertising, r.policy_revision, r.decided_at
         INTO on_record, stored_action, stored_preferences, stored_statistics, stored_advertising,
              stored_revision, stored_decided_at
