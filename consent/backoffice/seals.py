@@ -24,6 +24,8 @@ then), and old seals keep being checked with their own.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
@@ -248,4 +250,19 @@ def read_copy(text: str) -> dict[date, str]:
         rows = json.loads(text)["seals"] if is_json else list(csv.DictReader(io.StringIO(text)))
         return {date.fromisoformat(row["day"]): row["digest"] for row in rows}
     except (KeyError, TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"not a file of seals: {exc}") from exc
+
+
+def read_copy_tokens(text: str) -> dict[date, bytes]:
+    """Day -> RFC 3161 token carried by a seals file (the nightly e-mail's attachment); empty for others."""
+    if not text.lstrip().startswith("{"):
+        return {}
+    try:
+        rows = json.loads(text)["seals"]
+        return {
+            date.fromisoformat(row["day"]): base64.b64decode(row["timestamp_token"], validate=True)
+            for row in rows
+            if row.get("timestamp_token")
+        }
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise ValueError(f"not a file of seals: {exc}") from exc

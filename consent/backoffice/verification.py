@@ -78,11 +78,14 @@ def verify_seals(
     *,
     now: datetime | None = None,
     copy: Mapping[date, str] | None = None,
+    copy_tokens: Mapping[date, bytes] | None = None,
 ) -> list[DayCheck]:
     """Check each day from ``since`` (inclusive) to ``until`` (exclusive) against its seal.
 
     By default, from the first sealed day (or an older record's) to today. ``copy`` maps days to the
-    seals of a copy kept off-site. Days before the chain that hold no record are left out.
+    seals of a copy kept off-site, ``copy_tokens`` to the timestamp tokens it carries (the nightly
+    e-mail's attachment): each is checked against the database's seal of its day. Days before the
+    chain that hold no record are left out.
     """
     now = now or timezone.now()
     seals = list(DaySeal.objects.order_by("day"))
@@ -110,21 +113,23 @@ def verify_seals(
             check = _sealed(seal, records, digest, chain.get(day, ()), expired=expired, kept=kept, copy=copy)
             kept = kept or (expired and records > 0)
         if check and seal is not None and day in stamps:
-            check = _with_timestamp(check, stamps[day])
+            check = _with_timestamp(check, bytes(stamps[day].token))
+        if check and seal is not None and copy_tokens and day in copy_tokens:
+            check = _with_timestamp(check, copy_tokens[day], where="the copy's timestamp token")
         if check:
             checks.append(check)
     return checks
 
 
-def _with_timestamp(check: DayCheck, stamp: SealTimestamp) -> DayCheck:
-    """The day's check with its seal's token checked: a bad token makes the day differ."""
+def _with_timestamp(check: DayCheck, token: bytes, *, where: str = "timestamp token") -> DayCheck:
+    """The day's check with a token of its seal checked: a bad token makes the day differ."""
     if check.seal is None:
         return check
     try:
-        verified = verify_token(bytes(stamp.token), check.seal.digest, sealed_at=check.seal.sealed_at)
+        verified = verify_token(token, check.seal.digest, sealed_at=check.seal.sealed_at)
     except BadToken as exc:
-        return replace(check, status=Status.DIFFERS, details=(*check.details, f"timestamp token: {exc}"))
-    return replace(check, timestamp=verified)
+        return replace(check, status=Status.DIFFERS, details=(*check.details, f"{where}: {exc}"))
+    return replace(check, timestamp=check.timestamp or verified)
 
 
 def _unsealed(

@@ -186,3 +186,18 @@ def test_the_app_role_may_append_tokens_but_never_change_them(anchored, statemen
     with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert SealTimestamp.objects.count() == 1
+
+
+def test_the_attachments_token_is_checked_against_the_databases_seal(anchored, tsa, tmp_path):
+    anchored.SEAL_REPORT_TO = ["dpo@example.com"]
+    seal()
+    ((name, content, _mimetype),) = mail.outbox[0].attachments
+    report = json.loads(content)
+    report["seals"][0]["timestamp_token"] = base64.b64encode(timestamps.request_token("cd" * 32, url=tsa.url)).decode()
+    swapped = tmp_path / name
+    swapped.write_text(json.dumps(report))
+    text, error = verify("--against", str(swapped))
+    assert error is not None and "the copy's timestamp token: the token timestamps another seal" in text
+    report["seals"][0]["timestamp_token"] = "not base64!"
+    swapped.write_text(json.dumps(report))
+    assert "not a file of seals" in (verify("--against", str(swapped))[1] or "")

@@ -3,7 +3,8 @@
 Exit status 0 when every sealed day matches (purged days and days not sealed yet are listed, not
 counted as differences), 1 when a day differs, 2 when the arguments are wrong. ``--format json``
 reports every day with its seal (the DPO's file); ``--against FILE`` also compares the seals with a copy
-downloaded from the back office and kept outside the database. See docs/decisions/0006-daily-seals.md.
+downloaded from the back office or e-mailed each night, kept outside the database, and checks the
+timestamp tokens that copy carries. See docs/decisions/0006-daily-seals.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.backoffice.seals import read_copy
+from consent.backoffice.seals import read_copy, read_copy_tokens
 from consent.backoffice.verification import DayCheck, Status, summary, verify_seals
 
 USAGE = 2  # exit status for wrong arguments, like argparse; 1 means "a day differs"
@@ -43,13 +44,14 @@ class Command(BaseCommand):
     ) -> None:
         if since and until and until <= since:
             raise CommandError("--until must come after --since", returncode=USAGE)
-        copy = None
+        copy, tokens = None, None
         if against:
             try:
-                copy = read_copy(against.read_text(encoding="utf-8"))
+                text = against.read_text(encoding="utf-8")
+                copy, tokens = read_copy(text), read_copy_tokens(text)
             except (OSError, ValueError) as exc:
                 raise CommandError(f"{against}: {exc}", returncode=USAGE) from exc
-        checks = verify_seals(since, until, copy=copy)
+        checks = verify_seals(since, until, copy=copy, copy_tokens=tokens)
         if format == "json":
             report = {"summary": summary(checks), "days": [check.as_dict() for check in checks]}
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
