@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from consent.models import OPTIONAL_PURPOSES
-from consent.privileges import OWNER, app_role
+from consent.privileges import OWNER, app_role, revoke_create_on_schemas
 from consent.role_audit import excess_privileges
 
 
@@ -106,9 +106,13 @@ def check_gtm_settings(app_configs: object = None, **kwargs: object) -> list[che
 
 
 def after_migrate(*, using: str, **kwargs: object) -> None:
-    """``post_migrate`` receiver: the owner's migrate fails when the app role holds a privilege too many."""
+    """``post_migrate`` receiver: every owner's migrate revokes CREATE on the schemas (a database restored
+    from an old dump brings PUBLIC's back), then fails when the app role holds a privilege too many."""
     if using != OWNER:
         return
+    app = app_role()
+    if app is not None and app != settings.DATABASES[OWNER].get("USER"):
+        revoke_create_on_schemas(connections[OWNER], app)
     excess = app_role_excess(OWNER)
     if excess:
         raise CommandError(
