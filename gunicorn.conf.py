@@ -2,8 +2,12 @@
 
 import multiprocessing
 import os
+import sys
 
 from gunicorn.glogging import Logger
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the project, whatever the directory
+from nocrm_site.logging import redact_tokens  # noqa: E402  (standard library only: no Django set-up)
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # Sync workers: pages are CPU-bound and short; the database is the only thing they wait for.
@@ -17,20 +21,13 @@ accesslog = "-"
 access_log_format = '{"method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
 errorlog = "-"
 
-# Paths whose last segment is a signed token naming an e-mail's recipient: logged without it.
-TOKEN_PATHS = ("/o/", "/l/", "/goto/", "/email-tracking/off/", "/email-tracking/on/")
-
 
 class AccessLogger(Logger):
     """The access log, with the tracker tokens cut out of the paths (they carry recipient IDs)."""
 
     def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)
-        path = atoms.get("U", "")
-        for prefix in TOKEN_PATHS:
-            if path.startswith(prefix):
-                atoms["U"] = prefix + "…"
-                break
+        atoms["U"] = redact_tokens(atoms.get("U", ""))
         return atoms
 
 

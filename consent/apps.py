@@ -14,3 +14,4 @@ class ConsentConfig(AppConfig):
 
         snapshot.connect_invalidation()
         post_migrate.connect(retention.after_migrate, sender=self, dispatch_uid="consent.store_retention_period")
+        post_migrate.connect(checks.after_migrate, sender=self, dispatch_uid="consent.check_app_role")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import checks
-from django.db import DEFAULT_DB_ALIAS
+from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from consent.models import OPTIONAL_PURPOSES
-from consent.privileges import OWNER, app_role
+from consent.privileges import OWNER, app_role, revoke_create_on_schemas
+from consent.role_audit import excess_privileges
 
 
 @checks.register()
@@ -43,6 +45,42 @@ def check_database_roles(app_configs: object = None, **kwargs: object) -> list[c
     return []
 
 
+@checks.register(deploy=True)
+def check_app_role_privileges(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """The web servers' role has exactly its privileges: each one too many is an error of its own."""
+    try:
+        excess = app_role_excess()
+    except DatabaseError as exc:
+        # check --deploy also runs where the database is out of reach (a build step): say so, pass.
+        return [
+            checks.Info(
+                f"The app role's privileges were not checked: the database did not answer ({exc}).".strip(),
+                id="consent.I004",
+            )
+        ]
+    return [
+        checks.Error(
+            sentence,
+            hint='Revoke it as the owner or the database\'s administrator (docs/deployment.md, "Database roles").',
+            id="consent.E004",
+        )
+        for sentence in excess
+    ]
+
+
+def app_role_excess(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """What the app role may do beyond its privileges, read through ``alias``'s connection."""
+    role = app_role()
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        if role is None:
+            cursor.execute("SELECT current_user")
+            (role,) = cursor.fetchone()
+        if alias != DEFAULT_DB_ALIAS and role == connection.settings_dict.get("USER"):
+            return []  # one role for both: consent.W001 says what that leaves open
+        return excess_privileges(cursor, role)
+
+
 @checks.register()
 def check_gtm_settings(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
     """GTM's mode and the purposes that load it in basic mode (README, "For the people who build …")."""
@@ -65,3 +103,20 @@ def check_gtm_settings(app_configs: object = None, **kwargs: object) -> list[che
             )
         )
     return errors
+
+
+def after_migrate(*, using: str, **kwargs: object) -> None:
+    """``post_migrate`` receiver: every owner's migrate revokes CREATE on the schemas (a database restored
+    from an old dump brings PUBLIC's back), then fails when the app role holds a privilege too many."""
+    if using != OWNER:
+        return
+    app = app_role()
+    if app is not None and app != settings.DATABASES[OWNER].get("USER"):
+        revoke_create_on_schemas(connections[OWNER], app)
+    excess = app_role_excess(OWNER)
+    if excess:
+        raise CommandError(
+            "The migrations ran, but the app role has privileges it must not have:\n"
+            + "\n".join(f"- {sentence}" for sentence in excess)
+            + '\nRevoke them (docs/deployment.md, "Database roles"), then migrate again.'
+        )

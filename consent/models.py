@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from consent.policy import CLOCK_SKEW, MAX_RESEND_AGE
+
 
 class PurposeSlug(models.TextChoices):
     NECESSARY = "necessary", _("Strictement nécessaires")
@@ -360,6 +362,15 @@ class ConsentRecord(models.Model):
                 | models.Q(preferences=False, statistics=False, advertising=False),
                 name="consent_refusal_grants_nothing",
             ),
+            # recorded_at is the database's clock (the app role may not write it): a decision is never
+            # dated ahead of it by more than the clock skew, nor behind it by more than the resend window.
+            models.CheckConstraint(
+                condition=models.Q(
+                    decided_at__lte=models.F("recorded_at") + CLOCK_SKEW,
+                    decided_at__gte=models.F("recorded_at") - MAX_RESEND_AGE,
+                ),
+                name="consent_decided_near_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -372,7 +383,8 @@ class ConsentRecord(models.Model):
 class DaySeal(models.Model):
     """The digest of one settled day of the consent log, chained to the previous day's (append-only).
 
-    Written only by ``manage.py seal_consents``; the table and its trigger come from migration 0007
+    Written only by the owner's ``consent_seal_next_day()`` (migration 0012), which ``manage.py
+    seal_consents`` calls; the table and its trigger come from migration 0008
     (unmanaged here, so that a test flush never tries to truncate it). See docs/decisions/0006-daily-seals.md.
     """
 
@@ -397,11 +409,38 @@ class DaySeal(models.Model):
         return f"{self.day} {self.digest[:12]}"
 
 
+class SealTimestamp(models.Model):
+    """An RFC 3161 timestamp token of one seal: a timestamping authority's signature that the seal
+    existed at ``timestamped_at`` (docs/decisions/0006-daily-seals.md). Append-only, unmanaged like
+    the seals (migration 0013); written by ``manage.py seal_consents`` when ``SEAL_TSA_URL`` is set."""
+
+    day = models.DateField(_("jour"), primary_key=True, help_text=_("Le jour du sceau horodaté."))
+    token = models.BinaryField(_("jeton d'horodatage (DER)"))
+    timestamped_at = models.DateTimeField(_("horodaté le"), help_text=_("L'heure signée par l'autorité."))
+    tsa_url = models.CharField(_("autorité d'horodatage"), max_length=500)
+    stored_at = models.DateTimeField(_("enregistré le"), db_default=Now())
+
+    class Meta:
+        managed = False
+        ordering = ["day"]
+        default_permissions = ()
+        verbose_name = _("horodatage de sceau")
+        verbose_name_plural = _("horodatages de sceaux")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.timestamped_at:%Y-%m-%d %H:%M:%S}"
+
+
 # Tables whose rows PostgreSQL keeps as written: the app role may only SELECT and INSERT them, and a
 # trigger refuses UPDATE, DELETE and TRUNCATE to everyone but the retention purge (decision 0005).
 # A migration that adds a table here installs its guard (consent.privileges.guard_sql) and then runs
 # consent.privileges.grant; tests/conftest.py empties these tables through the owner between tests.
-APPEND_ONLY_TABLES = (ConsentRecord._meta.db_table, BannerVersion._meta.db_table, DaySeal._meta.db_table)
+APPEND_ONLY_TABLES = (
+    ConsentRecord._meta.db_table,
+    BannerVersion._meta.db_table,
+    DaySeal._meta.db_table,
+    SealTimestamp._meta.db_table,
+)
 
 
 class UndeclaredCookie(models.Model):

@@ -2,8 +2,10 @@
 
 The owner role (the ``owner`` alias, ``DATABASE_OWNER_URL``) owns every table and runs the migrations.
 The app role (``default``, ``DATABASE_URL``), which the web servers and cron jobs use, reads and writes
-the ordinary tables, only reads and appends to the tables of ``APPEND_ONLY_TABLES``, only reads those
-of ``READ_ONLY_TABLES``, and deletes expired consent records through ``consent_purge_expired()`` alone.
+the ordinary tables, may do with those of ``RESTRICTED_TABLES`` only what is listed there (the log:
+SELECT, and INSERT of ``LOG_INSERT_COLUMNS``; the seals: SELECT), deletes expired consent records
+through ``consent_purge_expired()`` and adds seals through ``consent_seal_next_day()`` alone, and may
+create nothing in any schema (migration 0012; consent/role_audit.py checks it all).
 PostgreSQL enforces all of it: privileges first, and a trigger that not even the owner gets past
 without disabling it.
 
@@ -17,15 +19,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
-from consent.models import APPEND_ONLY_TABLES
+from consent.models import BannerVersion, ConsentRecord, DaySeal, SealTimestamp
 
 OWNER = "owner"  # the DATABASES alias of the owner role (nocrm_site/settings.py)
 # The migration history, and the retention period the purge enforces: the app role may read them only.
 READ_ONLY_TABLES = ("django_migrations", "consent_log_retention")
-# Runs as the owner (SECURITY DEFINER): the one way for the app role to delete a consent record.
+LOG = ConsentRecord._meta.db_table
+# The app role's INSERT on the log names the decision's fields only: ``id`` and ``recorded_at`` come from
+# the database (migration 0012), so a forged row cannot choose its place in the log or its time.
+LOG_INSERT_COLUMNS = tuple(
+    f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"
+)
+# What the app role may do with each restricted table; every other table of the site's schema gets
+# SELECT, INSERT, UPDATE and DELETE. The seals are written by consent_seal_next_day() only.
+RESTRICTED_TABLES: dict[str, tuple[str, ...]] = {
+    LOG: ("SELECT",),  # and INSERT on LOG_INSERT_COLUMNS
+    BannerVersion._meta.db_table: ("SELECT", "INSERT"),
+    DaySeal._meta.db_table: ("SELECT",),
+    # A token proves nothing the verification does not check (signature, imprint, time): appended by the
+    # nightly job as the app role.
+    SealTimestamp._meta.db_table: ("SELECT", "INSERT"),
+    **dict.fromkeys(READ_ONLY_TABLES, ("SELECT",)),
+}
+# Functions the app role may call. The two SECURITY DEFINER ones are its only ways to delete a record
+# (the expired ones) and to add a seal (the next settled day's).
 PURGE_FUNCTION = "consent_purge_expired(timestamptz, integer)"
+SEAL_FUNCTION = "consent_seal_next_day(timestamptz)"
+APP_FUNCTIONS = (
+    PURGE_FUNCTION,
+    SEAL_FUNCTION,
+    "consent_retention_cutoff(timestamptz)",
+    "consent_record_decision(text, text, timestamptz, integer, uuid, uuid, timestamptz, text, boolean, boolean,"
+    " boolean, integer, text, text, text, boolean, text, text, text, integer)",
+)
 
 
 def app_role() -> str | None:
@@ -64,6 +92,9 @@ def grant(apps: Any, schema_editor: Any) -> None:
             return
         cursor.execute("SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace")
         existing = {name for (name,) in cursor.fetchall()}
+        functions = {
+            f for f in APP_FUNCTIONS if cursor.execute("SELECT to_regprocedure(%s)", [f]).fetchone()[0] is not None
+        }
         role, schema = quote(app), quote(schema)
         statements = [
             f"GRANT USAGE ON SCHEMA {schema} TO {role}",
@@ -72,16 +103,39 @@ def grant(apps: Any, schema_editor: Any) -> None:
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
             f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}",
         ]
-        for tables, allowed in ((APPEND_ONLY_TABLES, "SELECT, INSERT"), (READ_ONLY_TABLES, "SELECT")):
-            for table in (t for t in tables if t in existing):
+        for table, allowed in RESTRICTED_TABLES.items():
+            if table in existing:
                 statements += [
                     f"REVOKE ALL ON {quote(table)} FROM {role}, PUBLIC",
-                    f"GRANT {allowed} ON {quote(table)} TO {role}",
+                    f"GRANT {', '.join(allowed)} ON {quote(table)} TO {role}",
                 ]
+        if LOG in existing:
+            statements.append(f"GRANT INSERT ({', '.join(map(quote, LOG_INSERT_COLUMNS))}) ON {quote(LOG)} TO {role}")
         # Functions are executable by PUBLIC unless revoked.
-        statements += [
-            f"REVOKE ALL ON FUNCTION {PURGE_FUNCTION} FROM PUBLIC",
-            f"GRANT EXECUTE ON FUNCTION {PURGE_FUNCTION} TO {role}",
-        ]
+        for function in sorted(functions):
+            statements += [
+                f"REVOKE ALL ON FUNCTION {schema}.{function} FROM PUBLIC",
+                f"GRANT EXECUTE ON FUNCTION {schema}.{function} TO {role}",
+            ]
         for statement in statements:
             cursor.execute(statement)
+    revoke_create_on_schemas(connection, app)
+
+
+def revoke_create_on_schemas(connection: Any, app: str) -> None:
+    """No schema may take objects from the app role or from PUBLIC (PostgreSQL before 15 let PUBLIC
+    create in ``public``): an object it creates could stand in for one of the owner's.
+
+    A schema the owner does not own (a managed service's extension schema) may refuse the REVOKE or
+    ignore it with a warning; the system check consent.E004 then names what is left.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'")
+        schemas = [name for (name,) in cursor.fetchall()]
+    for schema in schemas:
+        try:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(f"REVOKE CREATE ON SCHEMA {quote(schema)} FROM PUBLIC, {quote(app)}")
+        except DatabaseError:
+            continue  # not the owner's to revoke: the check reports it if the app role may create there

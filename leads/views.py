@@ -13,16 +13,15 @@ from guards.origin import is_same_origin
 from leads import captcha
 from leads.forms import LeadForm
 from leads.services import submit_lead
-from ratelimit.clients import client_key
-from ratelimit.services import register_hit
+from ratelimit.services import register_client_hit
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        allowed = register_hit(
+        allowed = register_client_hit(
             scope="leads",
-            client=client_key(request),
+            request=request,
             limit=settings.LEADS_RATE_LIMIT,
             window=settings.LEADS_RATE_LIMIT_WINDOW,
         )

@@ -301,7 +301,7 @@ CONSENT_COOKIE_SECURE = env.bool("CONSENT_COOKIE_SECURE", default=not DEBUG)
 # How long a server keeps purposes and declarations in its cache (seconds); admin changes clear it.
 CONSENT_DECLARATIONS_CACHE_SECONDS = env.int("CONSENT_DECLARATIONS_CACHE_SECONDS", default=60)
 # Decisions a client may make in a minute (POST /consent/), far above what a person clicks; beyond,
-# 429 and nothing stored. Counted in PostgreSQL per client (RATELIMIT_CLIENT_IP_HEADER, IPv6 by /64).
+# 429 and nothing stored. Counted in PostgreSQL per client (RATELIMIT_CLIENT_IP_HEADER, IPv6 by /64 and by /48).
 CONSENT_RATE_LIMIT = env.int("CONSENT_RATE_LIMIT", default=30)
 # Withdrawals passed on to Google Analytics 4 by `manage.py send_vendor_deletions` (nightly): the GA4
 # property, and a service account with the Editor role on it (its JSON key, as one line). Off when unset.
@@ -342,6 +342,9 @@ SALES_NOTIFY_EMAIL = env.list("SALES_NOTIFY_EMAIL", default=[])
 # Form submissions allowed per client address and window, counted in PostgreSQL (all servers).
 LEADS_RATE_LIMIT = env.int("LEADS_RATE_LIMIT", default=10)
 LEADS_RATE_LIMIT_WINDOW = env.int("LEADS_RATE_LIMIT_WINDOW", default=3600)
+# Admin login attempts a client (and its IPv6 /48) may make per window (seconds); beyond, 429.
+ADMIN_LOGIN_RATE_LIMIT = env.int("ADMIN_LOGIN_RATE_LIMIT", default=10)
+ADMIN_LOGIN_RATE_WINDOW = env.int("ADMIN_LOGIN_RATE_WINDOW", default=900)
 # Three years after a request: the CNIL's reference period for prospects who do not become
 # customers. `manage.py purge_leads` (nightly) deletes older leads; the privacy policy shows it.
 LEADS_RETENTION_DAYS = env.int("LEADS_RETENTION_DAYS", default=3 * 365)
@@ -357,6 +360,14 @@ RATELIMIT_CLIENT_IP_HEADER = env.str(
 # trackers set under it (French civil limitation period, Code civil art. 2224), and no longer.
 # See docs/decisions/0003-consent-log.md. `manage.py purge_consents` removes older records.
 CONSENT_LOG_RETENTION_DAYS = env.int("CONSENT_LOG_RETENTION_DAYS", default=5 * 365 + 1)
+# The nightly seal anchored outside the database (docs/decisions/0006-daily-seals.md): an RFC 3161
+# timestamping authority signs the last seal each night (off without a URL), verified against the
+# authority's certificate (or its CA's) in SEAL_TSA_CERTIFICATES; the last seal and its token are then
+# e-mailed to SEAL_REPORT_TO (the DPO; none: no e-mail).
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+SEAL_TSA_CERTIFICATES = env.str("SEAL_TSA_CERTIFICATES", default="")
+SEAL_TSA_TIMEOUT = env.float("SEAL_TSA_TIMEOUT", default=10)
+SEAL_REPORT_TO = env.list("SEAL_REPORT_TO", default=[])
 
 # --- E-mail trackers (tracking app) ----------------------------------------------------------------
 # Salt prefix of the signed tokens in tracker URLs (one salt per purpose is derived from it).

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from consent.visitor import views as consent_views
 from leads import views as lead_views
-from nocrm_site import views
+from nocrm_site import admin_login, views
 from nocrm_site.page_cache import static_page
 from nocrm_site.sitemaps import SITEMAPS
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("robots.txt", static_page(views.robots_txt), name="robots"),
     path("sitemap.xml", static_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("favicon.ico", static_page(views.favicon), name="favicon"),
+    path("admin/login/", admin_login.login),  # before the admin's own: attempts are rate-limited
     path("admin/", admin.site.urls),
     # E-mail trackers: URLs printed in sent e-mails, never language-prefixed.
     path("", include("tracking.urls")),

@@ -1,4 +1,9 @@
-"""Who a request comes from, for rate limits: one keyed hash per client, the same for every limit."""
+"""Who a request comes from, for rate limits: one keyed hash per client, the same for every limit.
+
+An IPv6 client is a /64 (one subscriber line), and its /48 is counted too (``network_key``): a /48,
+one site's allocation, holds 65,536 /64s, so a client hopping from /64 to /64 would otherwise have
+65,536 limits. The /48 may do ``NETWORK_FACTOR`` clients' worth (several lines share a site).
+"""
 
 from __future__ import annotations
 
@@ -33,4 +38,20 @@ def client_address(request: HttpRequest) -> str:
 
 def client_key(request: HttpRequest) -> str:
     """The client's address as an HMAC keyed with ``SECRET_KEY``: the raw address is never stored or logged."""
-    return salted_hmac("ratelimit.client", client_address(request), algorithm="sha256").hexdigest()
+    return _keyed(client_address(request))
+
+
+NETWORK_PREFIX = 48
+NETWORK_FACTOR = 8  # a /48's limit, in clients' limits
+
+
+def network_key(request: HttpRequest) -> str | None:
+    """The keyed hash of an IPv6 client's /48, counted beside its /64; None for an IPv4 client."""
+    client = client_address(request)
+    if not client.endswith("/64"):
+        return None
+    return _keyed(str(ipaddress.ip_network(client).supernet(new_prefix=NETWORK_PREFIX)))
+
+
+def _keyed(address: str) -> str:
+    return salted_hmac("ratelimit.client", address, algorithm="sha256").hexdigest()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from ratelimit.clients import NETWORK_FACTOR, client_key, network_key
 from ratelimit.models import Window
 
 # No limit counts over a longer window than this: older windows are over, whatever their limit.
@@ -37,3 +39,12 @@ def register_hit(*, scope: str, client: str, limit: int, window: int, now: datet
         )
         (hits,) = cursor.fetchone()
     return hits <= limit
+
+
+def register_client_hit(*, scope: str, request: HttpRequest, limit: int, window: int) -> bool:
+    """Count a hit of the request's client, and of its IPv6 /48 (``NETWORK_FACTOR`` times the limit)."""
+    allowed = register_hit(scope=scope, client=client_key(request), limit=limit, window=window)
+    network = network_key(request)
+    if network is not None:
+        allowed = register_hit(scope=scope, client=network, limit=limit * NETWORK_FACTOR, window=window) and allowed
+    return allowed

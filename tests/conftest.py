@@ -62,7 +62,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker) -> Iter
     from django.test.utils import setup_databases, teardown_databases
 
     from consent.privileges import OWNER
-    from tests.database import flush_with_append_only_guard_off
+    from tests.database import create_backdating_function, flush_with_append_only_guard_off
 
     if OWNER not in connections.settings:
         raise pytest.UsageError("With DATABASE_URL, the tests need DATABASE_OWNER_URL too (another role).")
@@ -72,6 +72,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker) -> Iter
         app = connections[DEFAULT_DB_ALIAS]
         app.creation.set_as_test_mirror(connections[OWNER].settings_dict)  # NAME only: USER stays the app's
         app.settings_dict["TEST"]["MIRROR"] = OWNER  # so Django's flush leaves this alias alone
+        create_backdating_function(OWNER, app.settings_dict["USER"])
     with pytest.MonkeyPatch.context() as patch:
         # Transactional tests may reach the owner, whose flush empties the database after each of them.
         patch.setattr(TransactionTestCase, "databases", {DEFAULT_DB_ALIAS, OWNER})

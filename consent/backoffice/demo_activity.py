@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from consent.backoffice.rollup import roll_up
 from consent.models import Action, ConsentRecord, Source
+from consent.privileges import OWNER
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import current_ui
 
@@ -27,7 +28,10 @@ _PAGES = ["/", "/fonctionnalites/", "/tarifs/", "/contact/", "/en/", "/en/pricin
 
 
 def generate_demo_decisions(*, days: int, today: date | None = None) -> int:
-    """Insert a plausible few dozen decisions a day for the last ``days`` days; return how many were new."""
+    """Insert a plausible few dozen decisions a day for the last ``days`` days; return how many were new.
+
+    They are written as the owner (``DATABASE_OWNER_URL``, which development always has): the app role
+    cannot date a record in the past."""
     today = today or timezone.localdate()
     revision = get_snapshot().revision
     banners = {language: current_ui(language).banner_hash for language in ("fr", "en")}  # stored versions
@@ -40,7 +44,8 @@ def generate_demo_decisions(*, days: int, today: date | None = None) -> int:
             records.append(_record(day, rank, chance, revision=revision, banners=banners))
     demo = ConsentRecord.objects.filter(user_agent=DEMO_USER_AGENT)
     before = demo.count()
-    ConsentRecord.objects.bulk_create(records, ignore_conflicts=True)
+    # Back-dated rows carry their own recorded_at, which only the owner may write (migration 0012).
+    ConsentRecord.objects.using(OWNER).bulk_create(records, ignore_conflicts=True)
     roll_up()
     return demo.count() - before
 
@@ -61,6 +66,7 @@ def _record(day: date, rank: int, chance: random.Random, *, revision: int, banne
         consent_id=uuid.uuid5(_NAMESPACE, f"consent {day} {rank}"),
         decision_id=uuid.uuid5(_NAMESPACE, f"decision {day} {rank}"),
         decided_at=moment,
+        recorded_at=moment,
         action=action,
         policy_revision=revision,
         banner_hash=banners[language],

@@ -43,7 +43,7 @@ def retention_cutoff(*, now: datetime | None = None) -> datetime:
 def enforced_cutoff(requested: datetime | None = None) -> datetime:
     """What the database lets the purge delete before: ``requested``, or its own retention cutoff if earlier."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT consent_retention_cutoff(%s)", [requested])
+        cursor.execute("SELECT consent_retention_cutoff(%s::timestamptz)", [requested])
         (cutoff,) = cursor.fetchone()
     if cutoff is None:
         raise RuntimeError("consent_log_retention is empty: run manage.py migrate --database owner")

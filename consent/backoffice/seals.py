@@ -24,6 +24,8 @@ then), and old seals keep being checked with their own.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
@@ -142,26 +144,47 @@ class Sealing:
 def seal_settled_days(*, now: datetime | None = None, dry_run: bool = False) -> Sealing:
     """Seal every settled day after the last sealed one (from the oldest record's day on the first run).
 
+    Each day is sealed by the owner's ``consent_seal_next_day()`` (migration 0012), which computes its
+    digest in the database and chains it to the last seal: the app role cannot write a seal itself.
+    ``now`` may only move the moment back (the function takes the earlier of it and its own clock).
     Idempotent: a day is sealed once; running it again seals only the days that settled since.
+    A dry run computes the same seals here and stores nothing.
     """
-    until = settled_until(now=now)
+    if dry_run:
+        return _dry_run(now=now)
+    sealed: list[tuple[date, int, str]] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        # Two runs at once would both seal the same next day; the second waits here, then finds it sealed.
-        cursor.execute("SELECT pg_advisory_xact_lock(%s::regclass::oid::bigint)", [DaySeal._meta.db_table])
-        last = DaySeal.objects.order_by("-day").first()
-        since = last.day + timedelta(days=1) if last else oldest_day() or until
-        if since >= until:
-            logger.info("consent seals: nothing to seal")
-            return Sealing(since=None, until=None, records=0, digest=None, dry_run=dry_run)
-        seals = list(_chain(day_digests(since, until).items(), previous=last.digest if last else GENESIS))
-        if not dry_run:
-            DaySeal.objects.bulk_create(seals)
+        while True:
+            cursor.execute("SELECT day, records, digest FROM consent_seal_next_day(%s::timestamptz)", [now])
+            day, records, digest = cursor.fetchone()
+            if day is None:
+                break
+            sealed.append((day, records, digest))
+    if not sealed:
+        logger.info("consent seals: nothing to seal")
+        return Sealing(since=None, until=None, records=0, digest=None)
+    since, until = sealed[0][0], sealed[-1][0] + timedelta(days=1)
+    records = sum(count for _, count, _ in sealed)
+    logger.info(
+        "consent days sealed", extra={"since": since.isoformat(), "until": until.isoformat(), "records": records}
+    )
+    return Sealing(since=since, until=until, records=records, digest=sealed[-1][2])
+
+
+def _dry_run(*, now: datetime | None) -> Sealing:
+    until = settled_until(now=now)
+    last = DaySeal.objects.order_by("-day").first()
+    since = last.day + timedelta(days=1) if last else oldest_day() or until
+    if since >= until:
+        logger.info("consent seals: nothing to seal")
+        return Sealing(since=None, until=None, records=0, digest=None, dry_run=True)
+    seals = list(_chain(day_digests(since, until).items(), previous=last.digest if last else GENESIS))
     records = sum(seal.records for seal in seals)
     logger.info(
-        "consent days sealed" if not dry_run else "consent days to seal (dry run)",
+        "consent days to seal (dry run)",
         extra={"since": since.isoformat(), "until": until.isoformat(), "records": records},
     )
-    return Sealing(since=since, until=until, records=records, digest=seals[-1].digest, dry_run=dry_run)
+    return Sealing(since=since, until=until, records=records, digest=seals[-1].digest, dry_run=True)
 
 
 def _chain(days: Iterable[tuple[date, tuple[int, str]]], *, previous: str) -> Iterable[DaySeal]:
@@ -227,4 +250,19 @@ def read_copy(text: str) -> dict[date, str]:
         rows = json.loads(text)["seals"] if is_json else list(csv.DictReader(io.StringIO(text)))
         return {date.fromisoformat(row["day"]): row["digest"] for row in rows}
     except (KeyError, TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"not a file of seals: {exc}") from exc
+
+
+def read_copy_tokens(text: str) -> dict[date, bytes]:
+    """Day -> RFC 3161 token carried by a seals file (the nightly e-mail's attachment); empty for others."""
+    if not text.lstrip().startswith("{"):
+        return {}
+    try:
+        rows = json.loads(text)["seals"]
+        return {
+            date.fromisoformat(row["day"]): base64.b64decode(row["timestamp_token"], validate=True)
+            for row in rows
+            if row.get("timestamp_token")
+        }
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise ValueError(f"not a file of seals: {exc}") from exc

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -35,7 +35,8 @@ from consent.backoffice.seals import (
     seal_digest,
     seal_fields,
 )
-from consent.models import DaySeal
+from consent.backoffice.timestamps import BadToken, Stamp, verify_token
+from consent.models import DaySeal, SealTimestamp
 
 ONE_DAY = timedelta(days=1)
 
@@ -54,6 +55,7 @@ class DayCheck:
     records: int  # in the log now
     seal: DaySeal | None = None
     details: tuple[str, ...] = ()  # why it differs, or what "purged" / "not sealed" means here
+    timestamp: Stamp | None = None  # the seal's RFC 3161 token, checked
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +63,11 @@ class DayCheck:
             "status": str(self.status),
             "records_in_log": self.records,
             "seal": seal_fields(self.seal) if self.seal else None,
+            "timestamp": (
+                {"time": self.timestamp.time.isoformat(), "authority": self.timestamp.authority}
+                if self.timestamp
+                else None
+            ),
             "details": list(self.details),
         }
 
@@ -71,14 +78,18 @@ def verify_seals(
     *,
     now: datetime | None = None,
     copy: Mapping[date, str] | None = None,
+    copy_tokens: Mapping[date, bytes] | None = None,
 ) -> list[DayCheck]:
     """Check each day from ``since`` (inclusive) to ``until`` (exclusive) against its seal.
 
     By default, from the first sealed day (or an older record's) to today. ``copy`` maps days to the
-    seals of a copy kept off-site. Days before the chain that hold no record are left out.
+    seals of a copy kept off-site, ``copy_tokens`` to the timestamp tokens it carries (the nightly
+    e-mail's attachment): each is checked against the database's seal of its day. Days before the
+    chain that hold no record are left out.
     """
     now = now or timezone.now()
     seals = list(DaySeal.objects.order_by("day"))
+    stamps = {stamp.day: stamp for stamp in SealTimestamp.objects.all()}
     by_day = {seal.day: seal for seal in seals}
     first, last = (seals[0].day, seals[-1].day) if seals else (None, None)
     today = timezone.localdate(now, ZoneInfo(TIME_ZONE))
@@ -101,9 +112,24 @@ def verify_seals(
             expired = day < retained
             check = _sealed(seal, records, digest, chain.get(day, ()), expired=expired, kept=kept, copy=copy)
             kept = kept or (expired and records > 0)
+        if check and seal is not None and day in stamps:
+            check = _with_timestamp(check, bytes(stamps[day].token))
+        if check and seal is not None and copy_tokens and day in copy_tokens:
+            check = _with_timestamp(check, copy_tokens[day], where="the copy's timestamp token")
         if check:
             checks.append(check)
     return checks
+
+
+def _with_timestamp(check: DayCheck, token: bytes, *, where: str = "timestamp token") -> DayCheck:
+    """The day's check with a token of its seal checked: a bad token makes the day differ."""
+    if check.seal is None:
+        return check
+    try:
+        verified = verify_token(token, check.seal.digest, sealed_at=check.seal.sealed_at)
+    except BadToken as exc:
+        return replace(check, status=Status.DIFFERS, details=(*check.details, f"{where}: {exc}"))
+    return replace(check, timestamp=check.timestamp or verified)
 
 
 def _unsealed(

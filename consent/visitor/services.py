@@ -12,17 +12,31 @@ from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
-from consent.models import ConsentRecord, UndeclaredCookie
+from consent.models import OPTIONAL_PURPOSES, ConsentRecord, UndeclaredCookie
 from consent.visitor.decision import Decision
+from ratelimit.clients import NETWORK_FACTOR
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """The row on record for a decision ID: what the proof says, and so what the visitor's cookie says."""
+
+    consent_id: uuid.UUID
+    action: str
+    choices: dict[str, bool]
+    revision: int
+    decided_at: datetime  # the database's bound of the browser's time (migration 0012)
 
 
 @dataclass(frozen=True)
 class Recorded:
     """What the database answered for one decision."""
 
-    # The consent ID on record for this decision: the one given, or, when the same decision was
-    # stored before (its answer was lost and it is sent again), the one it was stored under.
-    consent_id: uuid.UUID | None
+    # The row on record for this decision: the one just inserted, or, when the same decision_id was
+    # stored before (its answer was lost and it is sent again), the first one. None when over the
+    # rate limit with nothing on record.
+    stored: StoredDecision | None
+    inserted: bool  # False: sent again (or over the limit); ``stored`` is then the earlier row
     # True when the client is over its rate limit: nothing was stored.
     limited: bool
     retry_after: int  # seconds until the client's limit starts afresh
@@ -39,14 +53,15 @@ def record_consent(
     language: str,
     user_agent: str,
     client: str,
+    network: str | None = None,
     now: float | None = None,
 ) -> Recorded:
     """Count the decision against the client's rate limit and store it, in one call.
 
-    One round trip in autocommit to ``consent_record_decision()`` (migration 0010): the rate limit's
-    upsert, the INSERT (``ON CONFLICT DO NOTHING``: a decision re-sent after an outage carries its
-    original ``decision_id`` and is stored once), and, when nothing was inserted, the consent ID
-    already on record for that ``decision_id``. Over the limit, nothing is stored.
+    One round trip in autocommit to ``consent_record_decision()`` (migrations 0010 and 0012): the rate
+    limit's upsert, the INSERT (``ON CONFLICT DO NOTHING``: a decision re-sent after an outage carries
+    its original ``decision_id`` and is stored once), and the row on record for that ``decision_id``,
+    which the caller answers with. Over the limit, nothing is stored.
     Raises ``django.db.DatabaseError`` when the database cannot be reached.
     """
     window = RATE_WINDOW_SECONDS
@@ -57,6 +72,9 @@ def record_consent(
         "client": client,
         "window_start": datetime.fromtimestamp(window_start, UTC),
         "rate_limit": settings.CONSENT_RATE_LIMIT,
+        # An IPv6 client's /48, counted too (ratelimit.clients.network_key); None for IPv4.
+        "network": network,
+        "network_limit": settings.CONSENT_RATE_LIMIT * NETWORK_FACTOR,
         "consent_id": consent_id,
         "decision_id": decision.decision_id,
         "decided_at": decision.decided_at,
@@ -72,11 +90,22 @@ def record_consent(
     }
     with _prepared_cursor() as cursor:
         cursor.execute(_RECORD, params)
-        hits, on_record = cursor.fetchone()
-    limited = hits > settings.CONSENT_RATE_LIMIT and on_record is None
+        limited, inserted, on_record, stored_action, *purposes, stored_revision, stored_decided_at = cursor.fetchone()
+    stored = (
+        StoredDecision(
+            consent_id=on_record,
+            action=stored_action,
+            choices=dict(zip(OPTIONAL_PURPOSES, purposes, strict=True)),
+            revision=stored_revision,
+            decided_at=stored_decided_at,
+        )
+        if on_record is not None
+        else None
+    )
     return Recorded(
-        consent_id=on_record,
-        limited=limited,
+        stored=stored,
+        inserted=inserted,
+        limited=limited and stored is None,
         retry_after=max(1, window_start + window - int(timestamp)),
     )
 
@@ -89,10 +118,12 @@ _USER_AGENT_LENGTH = ConsentRecord._meta.get_field("user_agent").max_length
 RECORD_COLUMNS = [
     f.column for f in ConsentRecord._meta.concrete_fields if not f.primary_key and f.name != "recorded_at"
 ]
-RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS]
-_RECORD = "SELECT hits, on_record FROM consent_record_decision({})".format(
-    ", ".join(f"{name} => %({name})s" for name in RECORD_PARAMETERS)
-)
+RECORD_PARAMETERS = ["scope", "client", "window_start", "rate_limit", *RECORD_COLUMNS, "network", "network_limit"]
+_STORED = ", ".join(f"stored_{slug}" for slug in OPTIONAL_PURPOSES)
+_RECORD = (
+    f"SELECT limited, inserted, on_record, stored_action, {_STORED}, stored_revision, stored_decided_at"
+    " FROM consent_record_decision({})"
+).format(", ".join(f"{name} => %({name})s" for name in RECORD_PARAMETERS))
 
 
 def _prepared_cursor() -> CursorWrapper:

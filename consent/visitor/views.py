@@ -23,8 +23,8 @@ from consent.visitor.origin import same_origin_post
 from consent.visitor.services import record_consent, report_undeclared_cookies
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import current_ui, version_of
-from ratelimit.clients import client_key
-from ratelimit.services import register_hit
+from ratelimit.clients import client_key, network_key
+from ratelimit.services import register_client_hit
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ def update(request: HttpRequest) -> HttpResponse:
     prior = cookie.read(request)
     action, choices = decision.resolve(prior)
     consent_id = prior.consent_id if prior else uuid.uuid4()
-    stored = True
+    revision, decided_at = version.revision, decision.decided_at
+    stored, conflict = True, False
     try:
         recorded = record_consent(
             consent_id=consent_id,
@@ -69,6 +70,7 @@ def update(request: HttpRequest) -> HttpResponse:
             language=version.language,
             user_agent=request.headers.get("User-Agent", ""),
             client=client_key(request),
+            network=network_key(request),
         )
     except DatabaseError:
         logger.warning("consent record not stored: database unavailable", extra={"decision": str(decision.decision_id)})
@@ -78,14 +80,25 @@ def update(request: HttpRequest) -> HttpResponse:
             limited = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
             limited["Retry-After"] = str(recorded.retry_after)
             return limited
-        consent_id = recorded.consent_id or consent_id
+        if recorded.stored is not None:
+            # The proof is the row on record: a decision_id sent again gets that row's answer and cookie,
+            # and a 409 when it carried other choices (docs/decisions/0003-consent-log.md).
+            conflict = not recorded.inserted and recorded.stored.choices != choices
+            row = recorded.stored
+            consent_id, action, choices, revision, decided_at = (
+                row.consent_id,
+                row.action,
+                row.choices,
+                row.revision,
+                row.decided_at,
+            )
 
     # The revision the visitor saw: when it is not the current one, the banner comes back on the next page.
     state = cookie.ConsentState(
         consent_id=consent_id,
         choices=choices,
-        revision=version.revision,
-        decided_at=int(decision.decided_at.timestamp()),
+        revision=revision,
+        decided_at=int(decided_at.timestamp()),
     )
     response = _respond(
         request,
@@ -93,6 +106,7 @@ def update(request: HttpRequest) -> HttpResponse:
         state,
         action=action,
         stored=stored,
+        conflict=conflict,
         current=snapshot.choice_stands(state),
         is_json=is_json,
     )
@@ -108,6 +122,7 @@ def _respond(
     *,
     action: str,
     stored: bool,
+    conflict: bool,
     current: bool,
     is_json: bool,
 ) -> HttpResponse:
@@ -125,7 +140,9 @@ def _respond(
         }
         if not stored:
             body["error"] = "The choice applies, but its record could not be stored; send it again later."
-        return JsonResponse(body, status=200 if stored else 503)
+        if conflict:
+            body["error"] = "This decision_id is on record with other choices: the recorded ones apply."
+        return JsonResponse(body, status=409 if conflict else 200 if stored else 503)
     return HttpResponseRedirect(_safe_next(request, decision.page_path), status=303)
 
 
@@ -205,7 +222,7 @@ def report_cookies(request: HttpRequest) -> HttpResponse:
     )[:30]
     if not undeclared:
         return JsonResponse({"undeclared": []})
-    if not register_hit(scope="consent-report", client=client_key(request), limit=REPORTS_PER_MINUTE, window=60):
+    if not register_client_hit(scope="consent-report", request=request, limit=REPORTS_PER_MINUTE, window=60):
         return JsonResponse({"error": "too many reports"}, status=429)
     try:
         report_undeclared_cookies(names=undeclared)

@@ -232,7 +232,8 @@
   // network error retries after 2 s, then 4 s, 8 s…, and the next page retries too; a 429 (too
   // many decisions from this client) retries when the server says. ``onAnswer``, if given, is
   // called once: with the choices the server recorded when it answers with them (it also reads
-  // the Sec-GPC header, which this page cannot see), else with the choices as made.
+  // the Sec-GPC header, which this page cannot see), else with the choices as made. Whatever the
+  // server answers with choices (the record's), the page applies.
   function sendPending(onAnswer) {
     const pending = readPending();
     if (!pending) {
@@ -258,7 +259,15 @@
           return null;
         }
         const body = response.json().then(
-          (recorded) => answer(recorded.choices || pending.c),
+          (recorded) => {
+            answer(recorded.choices || pending.c);
+            // The record is the proof: a decision the server already holds (sent again, 409 when
+            // with other choices) is answered with the stored choices, and the page follows them.
+            const stored = recorded.choices;
+            if (stored && purposes.some((purpose) => Boolean(stored[purpose]) !== granted[purpose])) {
+              applyChoices(stored, true);
+            }
+          },
           () => answer(pending.c),
         );
         if (response.status >= 500) {

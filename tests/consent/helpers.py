@@ -38,7 +38,7 @@ def login(client, group: str | None, *, superuser: bool = False) -> User:
             # creates: the same group again, with the same permissions.
             codenames = [
                 *import_module("consent.migrations.0004_roles").ROLES[group],
-                *import_module("consent.migrations.0012_vendor_catalog").ROLES.get(group, []),
+                *import_module("consent.migrations.0015_vendor_catalog").ROLES.get(group, []),
             ]
             role.permissions.set(Permission.objects.filter(content_type__app_label="consent", codename__in=codenames))
         user.groups.add(role)

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from consent.models import APPEND_ONLY_TABLES, ConsentRecord, Provider, Purpose
-from consent.privileges import OWNER, READ_ONLY_TABLES
+from consent.privileges import LOG_INSERT_COLUMNS, OWNER, READ_ONLY_TABLES, RESTRICTED_TABLES
 from tests.consent.factories import make_record
 
 LOG = ConsentRecord._meta.db_table
@@ -128,7 +128,9 @@ def test_the_app_role_cannot_create_objects_in_the_schema(db):
 
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 def test_append_only_tables_may_only_be_read_and_appended_to_by_the_app_role_and_are_guarded(db, table):
-    """A table added to APPEND_ONLY_TABLES without its guard and consent.privileges.grant fails here."""
+    """A table added to APPEND_ONLY_TABLES without its guard, its entry in RESTRICTED_TABLES and
+    consent.privileges.grant fails here. The log's INSERT names the decision's columns; the seals have
+    none (consent_seal_next_day() writes them)."""
     app = settings.DATABASES["default"]["USER"]
     with connection.cursor() as cursor:
         held = {
@@ -136,7 +138,17 @@ def test_append_only_tables_may_only_be_read_and_appended_to_by_the_app_role_and
             for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
             if cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [app, table, privilege]).fetchone()[0]
         }
-        assert held == {"SELECT", "INSERT"}
+        assert held == set(RESTRICTED_TABLES[table])  # the log's INSERT is per column, below
+        cursor.execute(
+            """SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0
+               AND has_column_privilege(%s, attrelid, attnum, 'INSERT') ORDER BY attnum""",
+            [table, app],
+        )
+        inserted = [name for (name,) in cursor.fetchall()]
+        if table == LOG:
+            assert inserted == list(LOG_INSERT_COLUMNS) and "id" not in inserted and "recorded_at" not in inserted
+        elif "INSERT" not in RESTRICTED_TABLES[table]:
+            assert inserted == []  # the seals: consent_seal_next_day() writes them
         cursor.execute(
             "SELECT tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s",
             [table, f"{table}_append_only"],
@@ -147,6 +159,7 @@ def test_append_only_tables_may_only_be_read_and_appended_to_by_the_app_role_and
 def test_every_other_table_is_fully_usable_by_the_app_role(db):
     app = settings.DATABASES["default"]["USER"]
     restricted = set(APPEND_ONLY_TABLES) | set(READ_ONLY_TABLES)
+    assert restricted == set(RESTRICTED_TABLES)
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace

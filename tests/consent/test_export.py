@@ -205,11 +205,13 @@ def test_export_reads_only_its_range_through_the_time_index():
     # As the owner: only a table's owner may ANALYZE it (the plan is the same for every role).
     with connections[OWNER].cursor() as cursor:
         cursor.execute(
-            """INSERT INTO consent_consentrecord (consent_id, decision_id, decided_at, action, preferences,
-                   statistics, advertising, policy_revision, banner_hash, language, source, gpc, user_agent, page_path)
-               SELECT gen_random_uuid(), gen_random_uuid(), '2025-01-01'::timestamptz + i * interval '10 minutes',
+            """INSERT INTO consent_consentrecord (consent_id, decision_id, decided_at, recorded_at, action,
+                   preferences, statistics, advertising, policy_revision, banner_hash, language, source, gpc,
+                   user_agent, page_path)
+               SELECT gen_random_uuid(), gen_random_uuid(), t, t,
                    'reject_all', false, false, false, 1, '', 'fr', 'banner', false, '', '/'
-               FROM generate_series(1, 20000) AS i"""
+               FROM generate_series(1, 20000) AS i,
+                    LATERAL (SELECT '2025-01-01'::timestamptz + i * interval '10 minutes' AS t) AS moment"""
         )
         cursor.execute("ANALYZE consent_consentrecord")
         start, end = parse_bound("2025-02-01"), parse_bound("2025-02-02")

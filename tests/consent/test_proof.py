@@ -124,6 +124,21 @@ def test_over_the_rate_limit_a_client_gets_429_and_nothing_is_stored(client, dem
     assert cookie_name() not in response.cookies
 
 
+def test_an_ipv6_client_hopping_64s_meets_its_48s_decision_limit(client, demo, settings, one_rate_window):
+    from ratelimit.clients import NETWORK_FACTOR
+
+    settings.CONSENT_RATE_LIMIT = 1
+
+    def decide(line: int, network: int = 1) -> int:
+        address = f"2001:db8:{network:x}:{line:x}::1"
+        return consent_post(client, {"action": "reject_all"}, REMOTE_ADDR=address).status_code
+
+    assert [decide(line) for line in range(NETWORK_FACTOR)] == [200] * NETWORK_FACTOR
+    assert decide(NETWORK_FACTOR) == 429  # a fresh /64, its /48 over the limit: nothing stored
+    assert ConsentRecord.objects.count() == NETWORK_FACTOR
+    assert decide(0, network=2) == 200  # another /48
+
+
 def test_two_clients_behind_the_load_balancer_have_their_own_decision_limit(client, demo, settings, one_rate_window):
     settings.CONSENT_RATE_LIMIT = 2
     settings.RATELIMIT_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"

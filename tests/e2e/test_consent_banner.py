@@ -308,3 +308,35 @@ def test_the_banner_causes_no_layout_shift(site):
     expect(banner(site)).to_be_hidden()
     site.wait_for_timeout(300)
     assert site.evaluate("window.__shift") == 0
+
+
+def test_a_decision_the_server_holds_with_other_choices_is_replaced_by_the_record(site):
+    """Another tab (or a tampered localStorage) re-sends a stored decision_id with other choices: the
+    server answers 409 with the recorded choices and their cookie, and the page applies those."""
+    site.goto("/")
+    banner(site).get_by_role("button", name="Tout accepter").click()
+    (record,) = wait_for_records(1)
+    wait_until(site, "localStorage.getItem('cc-pending') === null")
+    site.context.clear_cookies()
+    site.evaluate(
+        """id => {
+            const config = JSON.parse(document.getElementById('cc-config').textContent);
+            const refused = {preferences: false, statistics: false, advertising: false};
+            localStorage.setItem('cc-pending', JSON.stringify({c: refused, b: {
+                action: 'reject_all', source: 'banner', decision_id: id, decided_at: Date.now(),
+                revision: config.rev, banner: config.banner, gpc: false, path: '/', choices: refused}}));
+        }""",
+        str(record.decision_id),
+    )
+    with site.expect_response(lambda r: r.url.endswith("/consent/")) as answer:
+        site.reload()
+    assert answer.value.status == 409
+    wait_until(site, "localStorage.getItem('cc-pending') === null")
+    wait_until(
+        site,
+        "(window.dataLayer || []).filter(e => e.event === 'consent_update').pop()?.consent.analytics_storage"
+        " === 'granted'",
+    )
+    state = cookie.loads(consent_cookie(site) or "")
+    assert state is not None and state.choices == {"preferences": True, "statistics": True, "advertising": True}
+    assert ConsentRecord.objects.get().action == "accept_all"

@@ -4,9 +4,9 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from ratelimit.clients import client_address, client_key
+from ratelimit.clients import NETWORK_FACTOR, client_address, client_key, network_key
 from ratelimit.models import Window
-from ratelimit.services import register_hit
+from ratelimit.services import register_client_hit, register_hit
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,27 @@ def test_form_posts_store_no_raw_address(client):
     client.post("/contact/", {"name": "x"}, REMOTE_ADDR="203.0.113.7")
     assert Window.objects.filter(scope="leads").count() == 1
     assert not Window.objects.filter(client__contains="203.0.113.7").exists()
+
+
+def test_an_ipv6_clients_48_is_counted_too_and_an_ipv4_client_has_no_network():
+    factory = RequestFactory()
+    first = network_key(factory.get("/", REMOTE_ADDR="2001:db8:1:2::1"))
+    assert first is not None and len(first) == 64 and "2001" not in first
+    assert network_key(factory.get("/", REMOTE_ADDR="2001:db8:1:ffff::1")) == first  # another /64, same /48
+    assert network_key(factory.get("/", REMOTE_ADDR="2001:db8:2:2::1")) != first
+    assert network_key(factory.get("/", REMOTE_ADDR="203.0.113.7")) is None
+    assert network_key(factory.get("/", REMOTE_ADDR="::ffff:203.0.113.7")) is None
+
+
+def test_a_client_hopping_64s_in_one_48_meets_the_networks_limit():
+    factory = RequestFactory()
+
+    def post(line: int) -> bool:
+        request = factory.post("/", REMOTE_ADDR=f"2001:db8:1:{line:x}::1")
+        return register_client_hit(scope="test", request=request, limit=1, window=3600)
+
+    assert [post(line) for line in range(NETWORK_FACTOR)] == [True] * NETWORK_FACTOR  # one each, all fresh
+    assert not post(NETWORK_FACTOR)  # a fresh /64, but its /48 is over NETWORK_FACTOR x the limit
+    assert register_client_hit(
+        scope="test", request=factory.post("/", REMOTE_ADDR="2001:db8:2::1"), limit=1, window=3600
+    )

@@ -23,6 +23,8 @@ def test_bad_number_of_days_is_refused(demo, settings):
     assert not ConsentRecord.objects.exists()
 
 
+# The decisions are written by the owner's connection (back-dated), so committed: flushed after the test.
+@pytest.mark.django_db(transaction=True)
 def test_weeks_of_marked_decisions_and_events_loaded_once(demo, settings):
     settings.DEBUG = True
     call_command("load_demo_activity", "--days", "14")
@@ -40,6 +42,7 @@ def test_weeks_of_marked_decisions_and_events_loaded_once(demo, settings):
     assert ConsentRecord.objects.count() == before and Event.objects.count() == events
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_analytics_page_charts_them(admin_client, demo, settings):
     settings.DEBUG = True
     call_command("load_demo_activity", "--days", "14")

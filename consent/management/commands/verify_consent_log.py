@@ -3,7 +3,8 @@
 Exit status 0 when every sealed day matches (purged days and days not sealed yet are listed, not
 counted as differences), 1 when a day differs, 2 when the arguments are wrong. ``--format json``
 reports every day with its seal (the DPO's file); ``--against FILE`` also compares the seals with a copy
-downloaded from the back office and kept outside the database. See docs/decisions/0006-daily-seals.md.
+downloaded from the back office or e-mailed each night, kept outside the database, and checks the
+timestamp tokens that copy carries. See docs/decisions/0006-daily-seals.md.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.backoffice.seals import read_copy
+from consent.backoffice.seals import read_copy, read_copy_tokens
 from consent.backoffice.verification import DayCheck, Status, summary, verify_seals
 
 USAGE = 2  # exit status for wrong arguments, like argparse; 1 means "a day differs"
@@ -46,13 +47,14 @@ class Command(BaseCommand):
     ) -> None:
         if since and until and until <= since:
             raise CommandError("--until must come after --since", returncode=USAGE)
-        copy = None
+        copy, tokens = None, None
         if against:
             try:
-                copy = read_copy(against.read_text(encoding="utf-8"))
+                text = against.read_text(encoding="utf-8")
+                copy, tokens = read_copy(text), read_copy_tokens(text)
             except (OSError, ValueError) as exc:
                 raise CommandError(f"{against}: {exc}", returncode=USAGE) from exc
-        checks = verify_seals(since, until, copy=copy)
+        checks = verify_seals(since, until, copy=copy, copy_tokens=tokens)
         if format == "json":
             report = {"summary": summary(checks), "days": [check.as_dict() for check in checks]}
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
@@ -80,6 +82,10 @@ class Command(BaseCommand):
         for check in checks:
             if check.status == Status.DIFFERS:
                 self.stdout.write(self.style.ERROR(f"{check.day} differs: {'; '.join(check.details)}"))
+        for check in checks:
+            if check.timestamp is not None:
+                stamp = check.timestamp
+                self.stdout.write(f"{check.day} seal timestamped {stamp.time.isoformat()} by {stamp.authority}")
         for status, label in ((Status.PURGED, "purged"), (Status.NOT_SEALED, "not sealed yet")):
             for first, last, details in _runs(c for c in checks if c.status == status):
                 days = str(first) if first == last else f"{first} to {last}"

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consent.backoffice.demo_activity import generate_demo_decisions
+from consent.privileges import OWNER
 from tracking.demo import generate_demo_events
 
 
@@ -25,6 +26,10 @@ class Command(BaseCommand):
             raise CommandError("Demo activity is for development only: DEBUG is off, nothing was written.")
         if not 1 <= days <= 366:
             raise CommandError("--days must be between 1 and 366.")
+        if OWNER not in settings.DATABASES:
+            raise CommandError(
+                "Demo decisions are dated in the past, which only the owner role may write: set DATABASE_OWNER_URL."
+            )
         decisions = generate_demo_decisions(days=days)
         events = generate_demo_events(days=days)
         self.stdout.write(

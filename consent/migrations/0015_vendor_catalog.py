@@ -30,7 +30,7 @@ def grant_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0011_provider_hosts"),
+        ("consent", "0014_decision_counts_the_network"),
     ]
 
     operations = [
