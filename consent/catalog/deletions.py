@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent.models import DeletionStatus, VendorDeletion
+from consent.visitor.cookie import ConsentState
+from consent.visitor.snapshot import HeldTag
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,23 @@ def client_id_from_cookie(value: str) -> str | None:
 
 def queue_deletion(*, vendor: str, identifier: str) -> VendorDeletion:
     return VendorDeletion.objects.create(vendor=vendor, identifier=identifier)
+
+
+def pass_on_withdrawal(
+    *, before: ConsentState | None, choices: dict[str, bool], cookies: dict[str, str], tags: list[HeldTag]
+) -> list[VendorDeletion]:
+    """Queues a deletion for each vendor with a deletion API whose purpose this decision withdraws, with
+    the identifier its cookie holds in the decision's own request (``_ga``'s client ID for GA4)."""
+    if before is None:
+        return []
+    queued = []
+    for tag in tags:
+        if tag.vendor != GA4 or not before.granted(tag.purpose) or choices.get(tag.purpose):
+            continue
+        client_id = client_id_from_cookie(cookies.get("_ga", ""))
+        if client_id and not any(q.vendor == GA4 for q in queued):
+            queued.append(queue_deletion(vendor=GA4, identifier=client_id))
+    return queued
 
 
 def ga4_sender() -> Callable[[str], None] | None:

@@ -50,6 +50,7 @@ class HeldTag:
     html: str
     hosts: tuple[str, ...]  # its provider's domains, which the page's CSP allows
     signal: str  # its vendor's consent signal (consent.catalog.Signal), sent by vendor-signals.js
+    vendor: str = ""  # its catalog entry's slug
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,15 @@ def build_snapshot(version: str) -> Snapshot:
     )
     latest = revisions[-1] if revisions else None
     tags = [
-        HeldTag(t.placement, t.purpose.slug, t.provider.name, t.html, tuple(t.provider.domains()), signal_of(t.vendor))
+        HeldTag(
+            t.placement,
+            t.purpose.slug,
+            t.provider.name,
+            t.html,
+            tuple(t.provider.domains()),
+            signal_of(t.vendor),
+            t.vendor,
+        )
         for t in VendorTag.objects.filter(active=True).select_related("provider", "purpose")
     ]
     rules = {

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from consent.catalog.deletions import pass_on_withdrawal
 from consent.visitor import cookie
 from consent.visitor.decision import BadDecision, Decision, from_form, from_json
 from consent.visitor.origin import same_origin_post
@@ -58,7 +59,7 @@ def update(request: HttpRequest) -> HttpResponse:
     action, choices = decision.resolve(prior)
     consent_id = prior.consent_id if prior else uuid.uuid4()
     revision, decided_at = version.revision, decision.decided_at
-    stored, conflict = True, False
+    stored, conflict, fresh = True, False, False
     try:
         recorded = record_consent(
             consent_id=consent_id,
@@ -80,6 +81,7 @@ def update(request: HttpRequest) -> HttpResponse:
             limited = JsonResponse({"error": "too many decisions from this client, try again later"}, status=429)
             limited["Retry-After"] = str(recorded.retry_after)
             return limited
+        fresh = recorded.inserted
         if recorded.stored is not None:
             # The proof is the row on record: a decision_id sent again gets that row's answer and cookie,
             # and a 409 when it carried other choices (docs/decisions/0003-consent-log.md).
@@ -111,6 +113,12 @@ def update(request: HttpRequest) -> HttpResponse:
         is_json=is_json,
     )
     cookie.write(response, state)  # the choice applies even when the proof must be re-sent
+    if fresh:
+        # A withdrawal reaches the vendors with a deletion API (the nightly job sends it).
+        try:
+            pass_on_withdrawal(before=prior, choices=choices, cookies=request.COOKIES, tags=snapshot.vendor_tags)
+        except DatabaseError:
+            logger.warning("withdrawal not passed on: database unavailable", extra={"consent": str(consent_id)})
     _expire_withdrawn(request, response, choices, snapshot.cookie_rules)
     return response
 

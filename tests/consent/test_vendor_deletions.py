@@ -146,3 +146,32 @@ def test_without_credentials_nothing_is_sent_and_the_command_says_so(db, setting
     out = capsys.readouterr().out
     assert "deletions are off" in out and "0 sent" in out
     assert VendorDeletion.objects.get().status == DeletionStatus.PENDING
+
+
+def test_a_withdrawal_posted_with_a_ga_cookie_queues_its_deletion_once(client, demo):
+    from consent.catalog import CATALOG
+    from consent.catalog.services import add_from_catalog
+    from tests.consent.helpers import consent_post
+
+    add_from_catalog(vendor=CATALOG["google-analytics-4"], values={"__MEASUREMENT_ID__": "G-ABC123DEF4"})
+    client.cookies["_ga"] = "GA1.1.1234567890.1733600000"
+    assert consent_post(client, {"action": "accept_all"}).status_code == 200
+    assert not VendorDeletion.objects.exists()  # granting withdraws nothing
+    withdrawal = {
+        "action": "save",
+        "choices": {"statistics": False},
+        "decision_id": "8d6c2b1e-0000-4000-8000-000000000001",
+    }
+    assert consent_post(client, withdrawal).status_code == 200
+    assert consent_post(client, withdrawal).status_code == 200  # sent again: the same record, no second request
+    [deletion] = VendorDeletion.objects.all()
+    assert (deletion.vendor, deletion.identifier) == ("google-analytics-4", "1234567890.1733600000")
+
+
+def test_a_withdrawal_without_ga4_declared_or_without_its_cookie_passes_nothing_on(client, demo):
+    from tests.consent.helpers import consent_post
+
+    client.cookies["_ga"] = "GA1.1.1234567890.1733600000"
+    consent_post(client, {"action": "accept_all"})
+    consent_post(client, {"action": "reject_all"})
+    assert not VendorDeletion.objects.exists()  # GA4 is not a tag added from the catalog here
