@@ -175,3 +175,17 @@ def test_a_withdrawal_without_ga4_declared_or_without_its_cookie_passes_nothing_
     consent_post(client, {"action": "accept_all"})
     consent_post(client, {"action": "reject_all"})
     assert not VendorDeletion.objects.exists()  # GA4 is not a tag added from the catalog here
+
+
+def test_end_to_end_the_withdrawn_visitors_client_id_reaches_google_and_is_then_gone(client, demo, google):
+    from consent.catalog import CATALOG
+    from consent.catalog.services import add_from_catalog
+    from tests.consent.helpers import consent_post
+
+    add_from_catalog(vendor=CATALOG["google-analytics-4"], values={"__MEASUREMENT_ID__": "G-ABC123DEF4"})
+    client.cookies["_ga"] = "GA1.1.555.666"
+    consent_post(client, {"action": "accept_all"})
+    consent_post(client, {"action": "reject_all"})
+    call_command("send_vendor_deletions")
+    assert [r["body"] for r in google.received] == [{"clientId": "555.666"}]
+    assert list(VendorDeletion.objects.values_list("status", "identifier")) == [(DeletionStatus.DONE, "")]
