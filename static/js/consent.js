@@ -193,7 +193,7 @@
   function applyChoices(choices, decided) {
     // The page after a withdrawal deletes again: a script stopped by the reload may have written
     // its cookies once more in between.
-    const afterWithdrawal = sessionStorage.getItem(WITHDRAWN);
+    const afterWithdrawal = sessionStorage[WITHDRAWN];
     purposes.forEach((purpose) => {
       if (granted[purpose] && !choices[purpose]) {
         reloadAfterSend = true;
@@ -203,11 +203,7 @@
       }
       granted[purpose] = Boolean(choices[purpose]);
     });
-    if (reloadAfterSend) {
-      sessionStorage.setItem(WITHDRAWN, "1");
-    } else {
-      sessionStorage.removeItem(WITHDRAWN);
-    }
+    sessionStorage[WITHDRAWN] = reloadAfterSend ? 1 : "";
     // Vendors' own consent signals (static/js/vendor-signals.js, on pages that gate such a vendor)
     // hear it before any held script runs.
     document.dispatchEvent(new CustomEvent("cc:consent", { detail: granted }));
