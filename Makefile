@@ -44,6 +44,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	@# The django-stubs plugin reads the settings; a DATABASE_URL keeps it from starting a database.
 	$(BUILD_ENV) DATABASE_URL=postgres://typecheck@localhost/unused $(BIN)/mypy
+	$(BIN)/lint-imports  # the import rules of docs/architecture.md (pyproject.toml, [tool.importlinter])
 
 migrations-check: $(BIN)/.installed
 	$(BUILD_ENV) $(BIN)/python manage.py makemigrations --check --dry-run

@@ -55,7 +55,7 @@ def pass_on_withdrawal(
     the identifier its cookie holds in the decision's own request (``_ga``'s client ID for GA4)."""
     if before is None:
         return []
-    queued = []
+    queued: list[VendorDeletion] = []
     for tag in tags:
         if tag.vendor != GA4 or not before.granted(tag.purpose) or choices.get(tag.purpose):
             continue
