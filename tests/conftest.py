@@ -125,10 +125,10 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     from consent.visitor import snapshot as declarations
 
-    declarations._state.snapshot = None
+    declarations.clear()
     from consent.visitor import ui
 
-    ui._rendered.version, ui._rendered.by_language, ui._rendered.known = None, {}, {}
+    ui.clear()
     yield
     cache.clear()
 

@@ -106,6 +106,11 @@ _state = _State()
 _build_lock = threading.Lock()
 
 
+def clear() -> None:
+    """Forget this process's snapshot (the next page rebuilds it); for tests and fault injection."""
+    _state.snapshot = None
+
+
 def get_snapshot() -> Snapshot:
     """The current declarations; queries the database only when they changed or expired."""
     version = cache.get(VERSION_KEY)

@@ -58,6 +58,12 @@ _rendered = _Rendered()
 _lock = threading.Lock()
 
 
+def clear() -> None:
+    """Forget this process's renderings and the versions it knew (tests start from none)."""
+    with _lock:
+        _rendered.version, _rendered.by_language, _rendered.known = None, {}, {}
+
+
 def current_ui(language: str) -> RenderedUI:
     """The consent UI of ``language`` for the current declarations, stored before it is returned."""
     snapshot = get_snapshot()

@@ -62,7 +62,7 @@ def test_policy_costs_the_same_queries_whatever_the_number_of_cookies(
     )
     from consent.visitor import snapshot as declarations
 
-    declarations._state.snapshot = None
+    declarations.clear()
     from django.core.cache import cache
 
     cache.clear()
