@@ -6,6 +6,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from consent.visitor import receipt_views
 from consent.visitor import views as consent_views
 from leads import views as lead_views
 from nocrm_site import views
@@ -49,5 +50,8 @@ urlpatterns += i18n_patterns(
     path(_("cookies/"), static_page(views.cookie_policy), name="cookie-policy"),
     # The footer link's target without JavaScript: this visitor's choice, never cached.
     path(_("consent/parametres/"), consent_views.settings_page, name="cookie-settings"),
+    # This visitor's receipts (the consent ID comes from the signed cookie only), to read or to keep.
+    path(_("consent/parametres/recu/<uuid:decision_id>/"), receipt_views.receipt_page, name="cookie-receipt"),
+    path(_("consent/parametres/recu/<uuid:decision_id>.json"), receipt_views.receipt_json, name="cookie-receipt-json"),
     prefix_default_language=False,
 )

@@ -128,6 +128,9 @@ def _fresh_cache() -> Iterator[None]:
     from consent.visitor import ui
 
     ui._rendered.version, ui._rendered.by_language, ui._rendered.known = None, {}, {}
+    from consent.visitor import receipt
+
+    receipt._shown.clear()
     yield
     cache.clear()
 
@@ -164,6 +167,16 @@ def demo(db) -> None:
     from consent.demo import load_demo
 
     load_demo()
+
+
+@pytest.fixture
+def receipt_key(settings) -> str:
+    """A fresh key that signs consent receipts for this test, and no retired one."""
+    import secrets
+
+    settings.CONSENT_RECEIPT_KEY = secrets.token_urlsafe(32)
+    settings.CONSENT_RECEIPT_OLD_KEYS = []
+    return settings.CONSENT_RECEIPT_KEY
 
 
 @dataclass(frozen=True)
