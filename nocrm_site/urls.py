@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, include, path
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -39,6 +40,7 @@ urlpatterns = [
 ]
 
 # French at /, English under /en/; URL words are translated too.
+RECEIPTS = _("consent/parametres/recu/")
 urlpatterns += i18n_patterns(
     page("", "home", "home"),
     page(_("fonctionnalites/"), "features", "features"),
@@ -51,7 +53,7 @@ urlpatterns += i18n_patterns(
     # The footer link's target without JavaScript: this visitor's choice, never cached.
     path(_("consent/parametres/"), consent_views.settings_page, name="cookie-settings"),
     # This visitor's receipts (the consent ID comes from the signed cookie only), to read or to keep.
-    path(_("consent/parametres/recu/<uuid:decision_id>/"), receipt_views.receipt_page, name="cookie-receipt"),
-    path(_("consent/parametres/recu/<uuid:decision_id>.json"), receipt_views.receipt_json, name="cookie-receipt-json"),
+    path(format_lazy("{}<uuid:decision_id>/", RECEIPTS), receipt_views.receipt_page, name="cookie-receipt"),
+    path(format_lazy("{}<uuid:decision_id>.json", RECEIPTS), receipt_views.receipt_json, name="cookie-receipt-json"),
     prefix_default_language=False,
 )

@@ -82,7 +82,8 @@ def receipt_json(request: HttpRequest, decision_id: uuid.UUID) -> HttpResponse:
         return receipt
     body = json.dumps(receipt, ensure_ascii=False, indent=2) + "\n"
     response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{gettext("recu-consentement")}-{decision_id}.json"'
+    name = gettext("recu-consentement")  # the file's name, in the page's language
+    response["Content-Disposition"] = f'attachment; filename="{name}-{decision_id}.json"'
     add_never_cache_headers(response)
     return response
 
