@@ -106,7 +106,8 @@ def check_receipt(text: str | bytes) -> Checked:
     records = history(record.consent_id)
     index = next(i for i, r in enumerate(records) if r.pk == record.pk)
     expected = build_receipt(record, records[index - 1] if index else None, shown_version(record.banner_hash))
-    altered, notes = [], []
+    altered: list[Difference] = []
+    notes: list[Difference] = []
     for difference in differences(expected, {k: v for k, v in receipt.items() if k != SIGNATURE}):
         from_the_log = not difference.field.startswith(NOT_FROM_THE_LOG) and not difference.field.endswith(WORDING)
         (altered if from_the_log or not valid else notes).append(difference)
@@ -170,7 +171,8 @@ def sentence(checked: Checked) -> str:
     if not checked.signature_valid:
         return f"Altered receipt for {named}: the signature does not match, though its fields match the log."
     key = "the current key" if checked.current_key else "a retired key, still published"
-    return f"Genuine receipt: {named}, decided {_show(record.decided_at.isoformat())}, signed with {key} ({checked.key_id})."
+    decided = record.decided_at.isoformat()
+    return f"Genuine receipt: {named}, decided {decided}, signed with {key} ({checked.key_id})."
 
 
 def seal_sentence(checked: Checked) -> str:

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from consent.backoffice import analytics as stats
 from consent.backoffice import charts, export
 from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm, ReceiptForm
-from consent.backoffice.receipts import ReceiptError, check_receipt, seal_sentence, sentence
 from consent.backoffice.periods import day_start, last_days
+from consent.backoffice.receipts import ReceiptError, check_receipt, seal_sentence, sentence
 from consent.backoffice.retention import enforced_cutoff, purge_consents
 from consent.backoffice.revisions import bump_policy_revision, declaration_changes
 from consent.backoffice.rollup import settled_until
@@ -111,7 +111,9 @@ def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
         return _check_receipt(request, admin)
     form = LookupForm(request.GET or None)
     if not form.is_valid():
-        return _page(request, admin, "lookup", gettext("Historique d'un identifiant"), form=form, receipt_form=ReceiptForm())
+        return _page(
+            request, admin, "lookup", gettext("Historique d'un identifiant"), form=form, receipt_form=ReceiptForm()
+        )
     consent_id: uuid.UUID = form.cleaned_data["consent_id"]
     if request.GET.get("format") == "json":
         _require(request, "consent.export_consentrecord")

@@ -126,7 +126,9 @@ def asks_again(record: ConsentRecord) -> datetime:
     return record.decided_at + timedelta(seconds=settings.CONSENT_MAX_AGE)
 
 
-def build_receipt(record: ConsentRecord, previous: ConsentRecord | None, version: ShownVersion | None) -> dict[str, Any]:
+def build_receipt(
+    record: ConsentRecord, previous: ConsentRecord | None, version: ShownVersion | None
+) -> dict[str, Any]:
     """The receipt of ``record`` (unsigned); ``previous`` is the decision before it under its consent ID."""
     with translation.override(record.language):
         return _document(record, previous, version)
@@ -207,7 +209,9 @@ def _process(slug: str, state: str, version: ShownVersion | None) -> dict[str, A
         process["dpv:hasLegalBasis"] = {"@id": "dpv-gdpr:A6-1-a"}
         process["dpv:hasConsentStatus"] = {"@id": DPV_STATUS[state]}
     else:
-        process["dct:description"] = gettext("Consentement non demandé : finalité strictement nécessaire ou absente du bandeau.")
+        process["dct:description"] = gettext(
+            "Consentement non demandé : finalité strictement nécessaire ou absente du bandeau."
+        )
     return process
 
 

@@ -97,7 +97,11 @@ def receipt_page(request: HttpRequest, decision_id: uuid.UUID) -> HttpResponse:
     response = render(
         request,
         "consent/receipt.html",
-        {"receipt": readable(receipt), "json_url": reverse("cookie-receipt-json", args=[decision_id]), "keys_url": keys_url()},
+        {
+            "receipt": readable(receipt),
+            "json_url": reverse("cookie-receipt-json", args=[decision_id]),
+            "keys_url": keys_url(),
+        },
     )
     add_never_cache_headers(response)
     return response

@@ -179,7 +179,9 @@ def test_without_a_key_no_receipt_is_offered_and_none_is_given(client, demo, set
     assert client.get("/.well-known/consent-receipt-keys.json").json() == {"keys": []}
 
 
-def test_receipt_requests_are_rate_limited_per_client_like_decisions(client, demo, receipt_key, settings, one_rate_window):
+def test_receipt_requests_are_rate_limited_per_client_like_decisions(
+    client, demo, receipt_key, settings, one_rate_window
+):
     decision = accept_all(client)
     settings.CONSENT_RATE_LIMIT = 2
     url = reverse("cookie-receipt-json", args=[decision["decision_id"]])
@@ -255,7 +257,10 @@ def test_a_flipped_purpose_is_named_as_altered(client, demo, receipt_key, tmp_pa
     status, out = verify_file(tmp_path, receipt)
     assert status == 1
     assert out.startswith("Altered receipt")
-    assert "dpv:hasProcess[statistics].dpv:hasConsentStatus.@id (log: dpv:ConsentGiven, receipt: dpv:ConsentRefused)" in out
+    assert (
+        "dpv:hasProcess[statistics].dpv:hasConsentStatus.@id (log: dpv:ConsentGiven, receipt: dpv:ConsentRefused)"
+        in out
+    )
 
 
 def test_a_moved_date_is_named_as_altered(client, demo, receipt_key, tmp_path):
@@ -291,7 +296,11 @@ def test_an_unknown_key_and_a_missing_record_exit_1(client, demo, receipt_key, t
     unsigned = {k: v for k, v in receipt.items() if k != "signature"}
     unsigned["dct:identifier"] = str(uuid.uuid4())
     status, out = verify_file(tmp_path, sign(unsigned, keyring(), keys_url="x"))
-    assert status == 1 and out == f"No decision {unsigned['dct:identifier']} in the log: never recorded, or purged after the retention period."
+    assert (
+        status == 1
+        and out
+        == f"No decision {unsigned['dct:identifier']} in the log: never recorded, or purged after the retention period."
+    )
     settings.CONSENT_RECEIPT_KEY = call_command_output("consent_receipt_key")
     status, out = verify_file(tmp_path, receipt)
     assert status == 1 and "which is not one of the site's keys" in out

@@ -15,7 +15,9 @@ from consent.visitor.receipt_keys import SEED_BYTES, BadKey, keyring, public_val
 
 
 class Command(BaseCommand):
-    help = "Print a new CONSENT_RECEIPT_KEY, or with --public the current key's public value for CONSENT_RECEIPT_OLD_KEYS."
+    help = (
+        "Print a new CONSENT_RECEIPT_KEY, or with --public the current key's public value for CONSENT_RECEIPT_OLD_KEYS."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--public", action="store_true", help="The current key's public value, for a rotation.")
