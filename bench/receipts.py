@@ -22,6 +22,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,29 +101,48 @@ def history_plan(decision_id: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+@dataclass
+class Receipts:
+    """The settings page with a history and the receipt download, each against the page without a cookie."""
+
+    with_history: Compared
+    download: Compared
+    built: float  # receipts built and signed per second, in one process
+    signed: float  # signatures alone per second
+    plan: str  # of the history query
+
+
+def measure(env: dict[str, str], records: int = RECORDS) -> Receipts:
+    """Fill the log, serve with a receipt key, and measure (Django set up in this process on ``env``)."""
+    fill(env, records)
+    with gunicorn({**env, **RECEIPT_ENV}) as base:
+        cookie, decision_id = visitor(base)
+        settings_page = f"{base}/consent/parametres/"
+        receipt = f"{base}/consent/parametres/recu/{decision_id}.json"
+        status, _headers, body = fetch(receipt, headers=dict([cookie.split(": ", 1)]))
+        assert status == 200 and json.loads(body)["dct:identifier"] == decision_id, (status, body[:300])
+        print("settings page and receipts", flush=True)
+        with_history = alternate(lambda: wrk(settings_page, headers=(cookie,)), lambda: wrk(settings_page))
+        download = alternate(lambda: wrk(receipt, headers=(cookie,)), lambda: wrk(settings_page))
+    built, signed = signing_rate(decision_id)
+    return Receipts(with_history, download, built, signed, history_plan(decision_id))
+
+
+def rows(r: Receipts) -> list[str]:
+    return [
+        _row("settings page with a visitor's history (one indexed read)", r.with_history),
+        _row("receipt download (rate limit, one indexed read, one signature)", r.download),
+        f"| receipts built and signed in one process, no HTTP | {r.built:,.0f}/s | — | — | — | — |",
+        f"| Ed25519 signatures over the canonical receipt alone | {r.signed:,.0f}/s | — | — | — | — |",
+    ]
+
+
 def main() -> None:
     started, load_before = time.monotonic(), os.getloadavg()[0]
     with demo_site() as env:
-        fill(env, RECORDS)
-        with gunicorn({**env, **RECEIPT_ENV}) as base:
-            cookie, decision_id = visitor(base)
-            settings_page = f"{base}/consent/parametres/"
-            receipt = f"{base}/consent/parametres/recu/{decision_id}.json"
-            status, headers, body = fetch(receipt, headers=dict([cookie.split(": ", 1)]))
-            assert status == 200 and json.loads(body)["dct:identifier"] == decision_id, (status, body[:300])
-            print("settings page and receipts", flush=True)
-            with_history = alternate(lambda: wrk(settings_page, headers=(cookie,)), lambda: wrk(settings_page))
-            receipts = alternate(lambda: wrk(receipt, headers=(cookie,)), lambda: wrk(settings_page))
-        built, signed = signing_rate(decision_id)
-        plan = history_plan(decision_id)
-    rows = [
-        _row("settings page with a visitor's history (one indexed read)", with_history),
-        _row("receipt download (rate limit, one indexed read, one signature)", receipts),
-        f"| receipts built and signed in one process, no HTTP | {built:,.0f}/s | — | — | — | — |",
-        f"| Ed25519 signatures over the canonical receipt alone | {signed:,.0f}/s | — | — | — | — |",
-    ]
-    print(f"log: {RECORDS:,} other decisions; the history query's plan:\n{plan}\n")
-    print_figures(rows, started=started, load_before=load_before)
+        figures = measure(env)
+    print(f"log: {RECORDS:,} other decisions; the history query's plan:\n{figures.plan}\n")
+    print_figures(rows(figures), started=started, load_before=load_before)
 
 
 def _row(name: str, compared: Compared) -> str:

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import backoffice, faults, pages, scan, tracking
+from bench import backoffice, faults, pages, receipts, scan, tracking
 from bench.harness import BASE_ENV, PAIRS, ROOT, SECONDS, SERVER_ENV, TABLE_HEAD, WRK, wrk_command
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -33,6 +33,7 @@ class Figures:
     faults: faults.Faults
     export: backoffice.Export
     scan: scan.ScanFigure
+    receipts: receipts.Receipts
 
 
 def machine() -> list[str]:
@@ -69,6 +70,7 @@ def report(f: Figures) -> str:
         *pages.browser_rows(f.browser),
         *faults.rows(f.faults),
         *scan.rows(f.scan),
+        *receipts.rows(f.receipts),
     ]
     (before, after) = f.load
     base = f.browser.base
