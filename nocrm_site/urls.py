@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from consent.backoffice import inclusion
 from consent.visitor import receipt_views
 from consent.visitor import views as consent_views
 from leads import views as lead_views
@@ -55,5 +56,9 @@ urlpatterns += i18n_patterns(
     # This visitor's receipts (the consent ID comes from the signed cookie only), to read or to keep.
     path(format_lazy("{}<uuid:decision_id>/", RECEIPTS), receipt_views.receipt_page, name="cookie-receipt"),
     path(format_lazy("{}<uuid:decision_id>.json", RECEIPTS), receipt_views.receipt_json, name="cookie-receipt-json"),
+    # Once its day is sealed: the day's record hashes and the seal (decision 0006), for sha256sum.
+    path(
+        format_lazy("{}<uuid:decision_id>/inclusion.json", RECEIPTS), inclusion.inclusion_proof, name="cookie-inclusion"
+    ),
     prefix_default_language=False,
 )

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from consent.models import BannerVersion
+from consent.models import BannerVersion, DaySeal
 from consent.visitor import cookie
 from consent.visitor.receipt import build_receipt, history, readable, shown_version
 from consent.visitor.receipt_keys import keyring, receipts_enabled
@@ -94,11 +95,15 @@ def receipt_page(request: HttpRequest, decision_id: uuid.UUID) -> HttpResponse:
     receipt = _signed_receipt(request, decision_id)
     if isinstance(receipt, HttpResponse):
         return receipt
+    content = readable(receipt)
+    # Paris days, as the seals (a test holds TIME_ZONE to the seals' zone); the proof is the back office's.
+    day = timezone.localdate(content.decided_at)
     response = render(
         request,
         "consent/receipt.html",
         {
-            "receipt": readable(receipt),
+            "receipt": content,
+            "sealed": DaySeal.objects.filter(day=day).exists(),
             "json_url": reverse("cookie-receipt-json", args=[decision_id]),
             "keys_url": keys_url(),
         },

@@ -355,3 +355,59 @@ def test_staff_without_the_log_permission_cannot_check_receipts(client, db):
     login(client, None)
     response = client.post(reverse("admin:consent_consentrecord_lookup"), {"receipt": io.BytesIO(b"{}")})
     assert response.status_code == 403
+
+
+def browser_of(client, record) -> None:
+    """Give ``client`` the consent cookie of ``record``'s consent ID, as the endpoint would have set it."""
+    from consent.visitor import cookie
+
+    state = cookie.ConsentState(
+        consent_id=record.consent_id,
+        choices={"preferences": True, "statistics": True, "advertising": True},
+        revision=1,
+        decided_at=cookie.now(),
+    )
+    client.cookies[cookie.cookie_name()] = cookie.dumps(state)
+
+
+def test_once_its_day_is_sealed_the_receipt_page_gives_a_proof_of_inclusion_checkable_with_sha256(
+    client, db, receipt_key
+):
+    import hashlib
+
+    decided = timezone.now() - timedelta(days=10)
+    record = make_record(decided_at=decided, action="accept_all", preferences=True, statistics=True, advertising=True)
+    make_record(decided_at=decided + timedelta(seconds=1))  # another visitor, the same day
+    browser_of(client, record)
+    page = client.get(reverse("cookie-receipt", args=[record.decision_id]))
+    assert not [href for _t, href in parse(page).links if href.endswith("inclusion.json")]  # not sealed yet
+    assert client.get(reverse("cookie-inclusion", args=[record.decision_id])).status_code == 404
+    seals.seal_settled_days()
+
+    page = client.get(reverse("cookie-receipt", args=[record.decision_id]))
+    proof_url = reverse("cookie-inclusion", args=[record.decision_id])
+    assert ("Télécharger la preuve d'inclusion", proof_url) in parse(page).links
+    proof = client.get(proof_url)
+    assert proof.status_code == 200 and "no-store" in proof["Cache-Control"]
+    data = proof.json()
+    assert hashlib.sha256(data["record_text"].encode()).hexdigest() == data["record_hash"]
+    assert data["record_hashes"][data["position"] - 1] == data["record_hash"] and len(data["record_hashes"]) == 2
+    day_file = "".join(h + "\n" for h in data["record_hashes"]).encode()
+    seal = data["seal"]
+    assert hashlib.sha256(day_file).hexdigest() == seal["records_digest"]
+    fields = (
+        f"{seal['version']}\n{seal['day']}\n{seal['records']}\n{seal['records_digest']}\n{seal['previous_digest']}\n"
+    )
+    assert hashlib.sha256(fields.encode()).hexdigest() == seal["digest"]
+
+
+def test_the_proof_of_inclusion_is_never_given_for_another_consent_id(client, db, receipt_key):
+    decided = timezone.now() - timedelta(days=10)
+    mine = make_record(decided_at=decided)
+    theirs = make_record(decided_at=decided + timedelta(seconds=1))
+    seals.seal_settled_days()
+    browser_of(client, mine)
+    assert client.get(reverse("cookie-inclusion", args=[mine.decision_id])).status_code == 200
+    assert client.get(reverse("cookie-inclusion", args=[theirs.decision_id])).status_code == 404
+    client.cookies.clear()
+    assert client.get(reverse("cookie-inclusion", args=[mine.decision_id])).status_code == 404
