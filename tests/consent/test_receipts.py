@@ -411,3 +411,16 @@ def test_the_proof_of_inclusion_is_never_given_for_another_consent_id(client, db
     assert client.get(reverse("cookie-inclusion", args=[theirs.decision_id])).status_code == 404
     client.cookies.clear()
     assert client.get(reverse("cookie-inclusion", args=[mine.decision_id])).status_code == 404
+
+
+def test_with_the_database_down_the_settings_page_still_lets_the_visitor_choose(client, postgres, receipt_key):
+    from consent.demo import load_demo
+
+    load_demo()
+    accept_all(client)
+    assert client.get(reverse("cookie-settings")).status_code == 200  # declarations now in memory
+    postgres.stop()
+    response = client.get(reverse("cookie-settings"))
+    assert response.status_code == 200
+    assert "L'historique de vos choix ne peut pas être lu pour le moment" in response.content.decode()
+    assert "Enregistrer mes choix" in response.content.decode()
