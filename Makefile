@@ -22,14 +22,19 @@ system-packages:
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then apt-get update -q && $(APT) $$missing; fi
 
+# Fresh secrets for development: Django's key, and the receipts' Ed25519 key (any 32 random bytes).
+RECEIPT_KEY_CMD := $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))'
 .env:
-	sed "s|^SECRET_KEY=.*|SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" .env.example > .env
+	sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" \
+	    -e "s|^CONSENT_RECEIPT_KEY=.*|CONSENT_RECEIPT_KEY=$$($(RECEIPT_KEY_CMD))|" .env.example > .env
 
 setup: $(BIN)/.installed system-packages
 	$(BUILD_ENV) $(BIN)/python manage.py compilemessages --ignore=$(VENV) -v0
 
 # Migrates, loads the demo content and serves; Ctrl-C or SIGTERM stops the server, then the database.
 run: setup .env
+	@# A .env written before receipts existed gets a receipt key too.
+	@grep -q '^CONSENT_RECEIPT_KEY=.' .env || { sed -i '/^CONSENT_RECEIPT_KEY=/d' .env; echo "CONSENT_RECEIPT_KEY=$$($(RECEIPT_KEY_CMD))" >> .env; }
 	$(BIN)/python manage.py dev 127.0.0.1:$(PORT)
 
 # The first admin account (asks for a username, an e-mail address and a password).

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import backoffice, faults, page_build, pages, scan, tracking
+from bench import backoffice, faults, page_build, pages, receipts, scan, tracking
 from bench.harness import BASE_ENV, PAIRS, ROOT, SECONDS, SERVER_ENV, TABLE_HEAD, WRK, wrk_command
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -34,6 +34,7 @@ class Figures:
     export: backoffice.Export
     scan: scan.ScanFigure
     page_build: page_build.PageBuild
+    receipts: receipts.Receipts
 
 
 def machine() -> list[str]:
@@ -71,6 +72,7 @@ def report(f: Figures) -> str:
         *faults.rows(f.faults),
         *scan.rows(f.scan),
         *page_build.rows(f.page_build),
+        *receipts.rows(f.receipts),
     ]
     (before, after) = f.load
     base = f.browser.base

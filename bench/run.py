@@ -14,6 +14,7 @@ describe the same machine at the same time; each concern also runs alone:
 - bench/backoffice.py: the export of 1,000,000 records (BENCH_RECORDS), in its own process and cluster
 - bench/scan.py: a full cookie scan (every public page in every consent state), in its own server
 - bench/page_build.py: the time to build every public page (and the gated vendor blocks), in process
+- bench/receipts.py: the settings page with a visitor's history and the consent receipt download
 
 bench/harness.py holds what they share (the servers, wrk, paired runs) and bench/report.py writes
 bench/RESULTS.md from the figures.
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import backoffice, faults, page_build, pages, scan, tracking  # noqa: E402
+from bench import backoffice, faults, page_build, pages, receipts, scan, tracking  # noqa: E402
 from bench.harness import demo_site, gunicorn, gunicorn_pids, port_of  # noqa: E402
 from bench.report import RESULTS, Figures, kept_sections, report, versions  # noqa: E402
 
@@ -56,6 +57,7 @@ def main() -> None:
             trackers.events = tracking.stored_events(message_id)
             with gunicorn({**env, **scan.PLAIN_HTTP}) as plain:
                 scanned = scan.measure(plain)
+            receipt_figures = receipts.measure(env)  # last: it fills the log with other visitors' decisions
         export = backoffice.measure(RECORDS)
     figures = Figures(
         elapsed=time.monotonic() - started,
@@ -69,6 +71,7 @@ def main() -> None:
         export=export,
         scan=scanned,
         page_build=built,
+        receipts=receipt_figures,
     )
     RESULTS.write_text(report(figures) + kept_sections(RESULTS.read_text()))  # make lighthouse's stays
     print(f"wrote {RESULTS.relative_to(ROOT)} in {figures.elapsed:.0f} s")

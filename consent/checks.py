@@ -1,4 +1,5 @@
-"""System checks: the two database roles (docs/decisions/0005-database-roles.md), and GTM's settings.
+"""System checks: the two database roles (docs/decisions/0005-database-roles.md), GTM's settings, and
+the consent receipts' keys.
 
 Without ``DATABASE_OWNER_URL`` (the web servers) there is no owner alias and nothing to check: those
 servers never migrate. With it, the owner must be another role on the same database.
@@ -14,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from consent.models import OPTIONAL_PURPOSES
 from consent.privileges import OWNER, app_role, revoke_create_on_schemas
 from consent.role_audit import excess_privileges
+from consent.visitor.receipt_keys import BadKey, keyring
 
 
 @checks.register()
@@ -120,3 +122,33 @@ def after_migrate(*, using: str, **kwargs: object) -> None:
             + "\n".join(f"- {sentence}" for sentence in excess)
             + '\nRevoke them (docs/deployment.md, "Database roles"), then migrate again.'
         )
+
+
+@checks.register()
+def check_receipt_keys(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """The receipts' keys must be readable (docs/decisions/0013-consent-receipts.md)."""
+    try:
+        keyring()
+    except BadKey as exc:
+        return [
+            checks.Error(
+                f"A consent receipt key cannot be read: {exc}.",
+                hint="Give 32 bytes in unpadded base64url (manage.py consent_receipt_key prints a new one).",
+                id="consent.E005",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_receipt_key_set(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """In production, visitors get no receipt without a signing key: say so before deploying."""
+    if settings.CONSENT_RECEIPT_KEY:
+        return []
+    return [
+        checks.Warning(
+            "CONSENT_RECEIPT_KEY is not set: visitors are offered no consent receipt.",
+            hint="Set it to a key of its own (manage.py consent_receipt_key), kept as secret as SECRET_KEY.",
+            id="consent.W002",
+        )
+    ]

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from consent.visitor import views
+from consent.visitor import receipt_views, views
 
 app_name = "consent"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("en/consent/", views.update),
     path("en/consent/state.css", views.state_css),
     path("en/consent/report/", views.report_cookies),
+    # Consent receipts: the keys that check them, and the banner versions they name as their notice
+    # (docs/decisions/0013-consent-receipts.md); the receipts themselves are under the settings page.
+    path(".well-known/consent-receipt-keys.json", receipt_views.receipt_keys, name="receipt-keys"),
+    re_path(r"^consent/bandeau/(?P<banner_hash>[0-9a-f]{64})/$", receipt_views.banner_version, name="banner-version"),
 ]

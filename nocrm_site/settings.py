@@ -369,6 +369,15 @@ SEAL_TSA_CERTIFICATES = env.str("SEAL_TSA_CERTIFICATES", default="")
 SEAL_TSA_TIMEOUT = env.float("SEAL_TSA_TIMEOUT", default=10)
 SEAL_REPORT_TO = env.list("SEAL_REPORT_TO", default=[])
 
+# --- Consent receipts (docs/decisions/0013-consent-receipts.md) -------------------------------------
+# The Ed25519 key that signs visitors' consent receipts: 32 random bytes in unpadded base64url (`make
+# run` writes one into .env; `manage.py consent_receipt_key` prints a new one). Unset: no receipt is
+# offered, and `check --deploy` warns. Keep it as secret as SECRET_KEY.
+CONSENT_RECEIPT_KEY = env.str("CONSENT_RECEIPT_KEY", default="")
+# After a rotation, the public keys of the retired ones (`manage.py consent_receipt_key --public`
+# before replacing it), comma-separated: receipts they signed still verify, and the JWKS lists them.
+CONSENT_RECEIPT_OLD_KEYS = env.list("CONSENT_RECEIPT_OLD_KEYS", default=[])
+
 # --- E-mail trackers (tracking app) ----------------------------------------------------------------
 # Salt prefix of the signed tokens in tracker URLs (one salt per purpose is derived from it).
 # Changing it invalidates every link in e-mails already sent; rotate SECRET_KEY with fallbacks instead.

@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, include, path
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from consent.backoffice import inclusion
+from consent.visitor import receipt_views
 from consent.visitor import views as consent_views
 from leads import views as lead_views
 from nocrm_site import admin_login, views
@@ -39,6 +42,7 @@ urlpatterns = [
 ]
 
 # French at /, English under /en/; URL words are translated too.
+RECEIPTS = _("consent/parametres/recu/")
 urlpatterns += i18n_patterns(
     page("", "home", "home"),
     page(_("fonctionnalites/"), "features", "features"),
@@ -50,5 +54,12 @@ urlpatterns += i18n_patterns(
     path(_("cookies/"), static_page(views.cookie_policy), name="cookie-policy"),
     # The footer link's target without JavaScript: this visitor's choice, never cached.
     path(_("consent/parametres/"), consent_views.settings_page, name="cookie-settings"),
+    # This visitor's receipts (the consent ID comes from the signed cookie only), to read or to keep.
+    path(format_lazy("{}<uuid:decision_id>/", RECEIPTS), receipt_views.receipt_page, name="cookie-receipt"),
+    path(format_lazy("{}<uuid:decision_id>.json", RECEIPTS), receipt_views.receipt_json, name="cookie-receipt-json"),
+    # Once its day is sealed: the day's record hashes and the seal (decision 0006), for sha256sum.
+    path(
+        format_lazy("{}<uuid:decision_id>/inclusion.json", RECEIPTS), inclusion.inclusion_proof, name="cookie-inclusion"
+    ),
     prefix_default_language=False,
 )

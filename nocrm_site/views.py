@@ -42,9 +42,12 @@ def _gtm_purposes(snapshot: Snapshot) -> str:
 @require_safe
 def privacy_policy(request: HttpRequest) -> HttpResponse:
     """The retention periods are read from the settings that enforce them, so the page cannot drift."""
-    return render(
-        request, "pages/privacy.html", {"contact_email": settings.PRIVACY_CONTACT_EMAIL, **retention.periods()}
-    )
+    context = {
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+        "receipt_keys_url": seo.absolute(reverse("consent:receipt-keys")),
+        **retention.periods(),
+    }
+    return render(request, "pages/privacy.html", context)
 
 
 @require_safe

@@ -129,6 +129,9 @@ def _fresh_cache() -> Iterator[None]:
     from consent.visitor import ui
 
     ui.clear()
+    from consent.visitor import receipt
+
+    receipt._shown.clear()
     yield
     cache.clear()
 
@@ -165,6 +168,16 @@ def demo(db) -> None:
     from consent.demo import load_demo
 
     load_demo()
+
+
+@pytest.fixture
+def receipt_key(settings) -> str:
+    """A fresh key that signs consent receipts for this test, and no retired one."""
+    import secrets
+
+    settings.CONSENT_RECEIPT_KEY = secrets.token_urlsafe(32)
+    settings.CONSENT_RECEIPT_OLD_KEYS = []
+    return settings.CONSENT_RECEIPT_KEY
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The back office's forms: a period of days, an export, a consent ID to look up, a revision's note."""
+"""The back office's forms: a period of days, an export, a consent ID to look up, a receipt to check, a
+revision's note."""
 
 from __future__ import annotations
 
@@ -35,6 +36,22 @@ class ExportForm(PeriodForm):
 
 class LookupForm(forms.Form):
     consent_id = forms.UUIDField(label=_("Identifiant de consentement"))
+
+
+RECEIPT_MAX_BYTES = 256 * 1024  # a receipt is a few kilobytes
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.FileField(
+        label=_("Reçu de consentement (JSON)"),
+        help_text=_("Le fichier qu'un visiteur a téléchargé depuis « Paramètres des cookies ». Rien n'est enregistré."),
+    )
+
+    def clean_receipt(self) -> bytes:
+        upload = self.cleaned_data["receipt"]
+        if upload.size > RECEIPT_MAX_BYTES:
+            raise forms.ValidationError(gettext("Ce fichier est bien trop grand pour être un reçu de consentement."))
+        return upload.read()
 
 
 class BumpForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Back-office pages in the admin: export, seals, look-up by consent ID, retention, analytics, revision bump.
+"""Back-office pages in the admin: export, seals, look-up by consent ID (and receipt check), retention,
+analytics, revision bump.
 
 Each view checks its own permission; the admin site has already checked the staff flag.
 """
@@ -23,8 +24,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from consent.backoffice import analytics as stats
 from consent.backoffice import charts, export
-from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm
+from consent.backoffice.forms import BumpForm, ExportForm, LookupForm, PeriodForm, ReceiptForm
 from consent.backoffice.periods import day_start, last_days
+from consent.backoffice.receipts import ReceiptError, check_receipt, seal_sentence, sentence
 from consent.backoffice.retention import enforced_cutoff, purge_consents
 from consent.backoffice.revisions import bump_policy_revision, declaration_changes
 from consent.backoffice.rollup import settled_until
@@ -98,13 +100,20 @@ def seals_page(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
     )
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
-    """Every decision of one consent ID; ``?format=json`` gives the document to send to the visitor."""
+    """Every decision of one consent ID; ``?format=json`` gives the document to send to the visitor.
+
+    A POST checks a receipt a visitor sent (signature, key, record, fields, seal); nothing is stored.
+    """
     _require(request, "consent.view_consentrecord")
+    if request.method == "POST":
+        return _check_receipt(request, admin)
     form = LookupForm(request.GET or None)
     if not form.is_valid():
-        return _page(request, admin, "lookup", gettext("Historique d'un identifiant"), form=form)
+        return _page(
+            request, admin, "lookup", gettext("Historique d'un identifiant"), form=form, receipt_form=ReceiptForm()
+        )
     consent_id: uuid.UUID = form.cleaned_data["consent_id"]
     if request.GET.get("format") == "json":
         _require(request, "consent.export_consentrecord")
@@ -124,7 +133,28 @@ def lookup_consent(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
         records=records,
         purpose_labels=[PurposeSlug(p).label for p in OPTIONAL_PURPOSES],
         consent_id=consent_id,
+        receipt_form=ReceiptForm(),
     )
+
+
+def _check_receipt(request: HttpRequest, admin: ModelAdmin) -> HttpResponse:
+    receipt_form = ReceiptForm(request.POST, request.FILES)
+    context: dict[str, object] = {"form": LookupForm(), "receipt_form": receipt_form}
+    status = 200
+    if receipt_form.is_valid():
+        try:
+            checked = check_receipt(receipt_form.cleaned_data["receipt"])
+        except ReceiptError as exc:
+            context["verdict"], status = str(exc), 400
+        else:
+            context.update(verdict=sentence(checked), checked=checked, seal=seal_sentence(checked))
+            status = 200 if checked.genuine else 400
+    else:
+        status = 400
+    logger.info("consent receipt checked", extra={"user_id": request.user.pk, "status": status})
+    response = _page(request, admin, "lookup", gettext("Historique d'un identifiant"), **context)
+    response.status_code = status
+    return response
 
 
 @require_safe

@@ -18,9 +18,12 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from consent.catalog.deletions import pass_on_withdrawal
+from consent.models import OPTIONAL_PURPOSES, PurposeSlug
 from consent.visitor import cookie
 from consent.visitor.decision import BadDecision, Decision, from_form, from_json
 from consent.visitor.origin import same_origin_post
+from consent.visitor.receipt import history, states
+from consent.visitor.receipt_keys import receipts_enabled
 from consent.visitor.services import record_consent, report_undeclared_cookies
 from consent.visitor.snapshot import get_snapshot
 from consent.visitor.ui import current_ui, version_of
@@ -198,10 +201,30 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "next": _safe_next(request, request.GET.get("next", "")),
             # The form lists what the banner version of this language lists: its decision names it.
             "banner_hash": current_ui(get_language() or settings.LANGUAGE_CODE).banner_hash,
+            # This browser's own decisions, newest first (the consent ID only from the signed cookie).
+            "history": _history(state),
+            "purpose_labels": [PurposeSlug(slug).label for slug in OPTIONAL_PURPOSES],
+            "receipts": receipts_enabled(),
         },
     )
     add_never_cache_headers(response)  # it shows this visitor's own choice
     return response
+
+
+def _history(state: cookie.ConsentState | None) -> list[dict[str, object]] | None:
+    """The decisions of the cookie's consent ID, newest first, each with its purposes' states; None
+    when the database cannot be read (the page still lets the visitor choose)."""
+    if state is None:
+        return []
+    try:
+        records = history(state.consent_id)
+    except DatabaseError:
+        return None
+    entries = [
+        {"record": r, "states": [states(r, records[i - 1] if i else None, None)[slug] for slug in OPTIONAL_PURPOSES]}
+        for i, r in enumerate(records)
+    ]
+    return entries[::-1]
 
 
 @require_safe

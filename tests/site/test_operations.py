@@ -50,6 +50,7 @@ def _check(tmp_path, **urls: str) -> subprocess.CompletedProcess:
         "ALLOWED_HOSTS": "www.nocrm.io",
         "HOME": str(tmp_path),
         "ENV_FILE": os.devnull,
+        "CONSENT_RECEIPT_KEY": "Zm9yLXRoZS1kZXBsb3ktY2hlY2stb25seS0zMi1ieXQ",  # 32 bytes, base64url
         **urls,
     }
     return subprocess.run(
@@ -79,6 +80,16 @@ def test_check_deploy_passes_with_production_values(tmp_path, urls):
 def test_one_role_for_the_web_servers_and_the_migrations_is_a_warning(tmp_path):
     result = _check(tmp_path, DATABASE_URL=OWNER_URL, DATABASE_OWNER_URL=OWNER_URL)
     assert result.returncode == 1 and "consent.W001" in result.stderr, result.stdout + result.stderr
+
+
+def test_no_receipt_key_in_production_is_a_warning(tmp_path):
+    result = _check(tmp_path, DATABASE_URL=APP_URL, CONSENT_RECEIPT_KEY="")
+    assert result.returncode == 1 and "consent.W002" in result.stderr, result.stdout + result.stderr
+
+
+def test_a_malformed_receipt_key_is_an_error(tmp_path):
+    result = _check(tmp_path, DATABASE_URL=APP_URL, CONSENT_RECEIPT_KEY="too-short")
+    assert result.returncode == 1 and "consent.E005" in result.stderr, result.stdout + result.stderr
 
 
 def test_an_owner_url_on_another_database_is_an_error(tmp_path):
