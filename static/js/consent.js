@@ -194,16 +194,17 @@
     // The page after a withdrawal deletes again: a script stopped by the reload may have written
     // its cookies once more in between.
     const afterWithdrawal = sessionStorage[WITHDRAWN];
+    delete sessionStorage[WITHDRAWN];
     purposes.forEach((purpose) => {
       if (granted[purpose] && !choices[purpose]) {
         reloadAfterSend = true;
+        sessionStorage[WITHDRAWN] = 1;
       }
       if (!choices[purpose] && (granted[purpose] || afterWithdrawal)) {
         deleteCookies(purpose);
       }
       granted[purpose] = Boolean(choices[purpose]);
     });
-    sessionStorage[WITHDRAWN] = reloadAfterSend ? 1 : "";
     // Vendors' own consent signals (static/js/vendor-signals.js, on pages that gate such a vendor)
     // hear it before any held script runs.
     document.dispatchEvent(new CustomEvent("cc:consent", { detail: granted }));
