@@ -27,6 +27,7 @@ STACK_ENV = {
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
+    "CONSENT_COOKIE_SECURE": "0",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     # Varnish appends the visitor's address; HAProxy adds nothing (deploy/haproxy.cfg).
     "RATELIMIT_CLIENT_IP_HEADER": "HTTP_X_FORWARDED_FOR",

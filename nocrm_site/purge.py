@@ -1,0 +1,29 @@
+"""The pages the cache in front keeps, purged when the declarations change: every page of the
+sitemap in each language (they all carry the consent banner and dialog, and the cookie policy lists
+the declarations). See cdn/ and docs/deployment.md."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import translation
+
+from cdn import worker
+from cdn.services import endpoints, request_purge
+from nocrm_site.seo import PAGES, absolute
+
+
+def page_urls() -> list[str]:
+    """The absolute URL (on SITE_URL) of every page of the sitemap, in each language."""
+    from django.conf import settings
+
+    urls = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            urls += [absolute(reverse(name)) for name in PAGES]
+    return urls
+
+
+def purge_pages(**_kwargs: object) -> None:
+    """Asks every configured cache to drop the pages; sent in the background, never blocking the save."""
+    if endpoints() and request_purge(urls=page_urls()):
+        worker.kick()
