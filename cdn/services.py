@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def endpoints() -> list[tuple[str, str]]:
     """(backend, endpoint) of every cache configured in front of the site."""
-    configured = [(Purge.Backend.HTTP, url) for url in settings.CDN_PURGE_URLS]
+    configured: list[tuple[str, str]] = [(Purge.Backend.HTTP, url) for url in settings.CDN_PURGE_URLS]
     if settings.CDN_CLOUDFLARE_ZONE_ID and settings.CDN_CLOUDFLARE_API_TOKEN:
         configured.append((Purge.Backend.CLOUDFLARE, settings.CDN_CLOUDFLARE_ZONE_ID))
     return configured
@@ -74,7 +74,9 @@ def send_purge(purge: Purge) -> None:
 def retry_purges(purges: Iterable[Purge]) -> int:
     """Puts failed or waiting purges back for a try now, with their tries counted afresh (the admin's action)."""
     ids = [p.pk for p in purges if p.status != Purge.Status.DONE]
-    return Purge.objects.filter(pk__in=ids).update(status=Purge.Status.PENDING, attempts=0, next_attempt_at=timezone.now())
+    return Purge.objects.filter(pk__in=ids).update(
+        status=Purge.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
 
 
 def next_due() -> float | None:

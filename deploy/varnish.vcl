@@ -6,10 +6,13 @@ vcl 4.1;
 #   string, no cookie, no host; the origin's Cache-Control is honoured.
 # - Passed, by path, whatever the origin answers: /consent/ and everything under it, /admin/, the
 #   e-mail trackers, the contact form, /healthz, every method but GET and HEAD.
-# - Grace: a stored page is served stale for stale-while-revalidate while the origin answers, and for
-#   stale-if-error (a day) when it does not.
+# - Grace: a stored page past its s-maxage is served at once while a background fetch refreshes it,
+#   for as long as its stale-if-error (a day): so pages keep being served when every server is down.
+#   A failed refresh keeps the stored copy. (Varnish 7.1 drops the stored copy when a foreground
+#   fetch fails, so limiting grace to stale-while-revalidate while the origin answers would lose it
+#   at the first error; a change of content is purged by the site anyway, see purge below.)
 # - PURGE (one path) and BAN (a path prefix) from the purgers below only: the site sends them after an
-#   admin change (purge/, CDN_PURGE_URLS).
+#   admin change (cdn/, CDN_PURGE_URLS).
 
 import std;
 
@@ -22,11 +25,6 @@ acl purgers {
 }
 
 sub vcl_recv {
-    # Headers only this file may set between its restarts (see vcl_hit and vcl_deliver).
-    if (req.restarts == 0) {
-        unset req.http.X-Fresh-Only;
-        unset req.http.X-Stale-If-Error;
-    }
     if (req.method == "PURGE" || req.method == "BAN") {
         if (!client.ip ~ purgers) {
             return (synth(405, "Not allowed"));
@@ -51,9 +49,6 @@ sub vcl_recv {
         || req.http.Authorization) {
         return (pass);
     }
-    if (req.http.X-Fresh-Only) {
-        set req.grace = 0s;
-    }
     # The cookies still reach the origin on a miss (a page that reads one answers private, no-store
     # and is not stored); they are no part of the key (vcl_hash).
     return (hash);
@@ -64,23 +59,13 @@ sub vcl_hash {
     return (lookup);
 }
 
-sub vcl_hit {
-    # Past its stale-while-revalidate, a stale page is only served if the origin fails: fetch first.
-    if (obj.ttl <= 0s && !req.http.X-Stale-If-Error && std.healthy(req.backend_hint)
-        && obj.ttl + std.duration(obj.http.X-Stale-While-Revalidate, 0s) <= 0s) {
-        set req.http.X-Fresh-Only = "1";
-        return (restart);
-    }
-    return (deliver);
-}
-
 sub vcl_backend_response {
     set beresp.http.X-Url = regsub(bereq.url, "\?.*$", "");
     if (bereq.uncacheable) {
         return (deliver);
     }
     # A failed refresh keeps the stored page (served from grace) instead of replacing it.
-    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.X-Fresh-Only)) {
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
         return (abandon);
     }
     if (beresp.http.Set-Cookie
@@ -92,45 +77,25 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
-    set beresp.http.X-Stale-While-Revalidate =
-        regsub(beresp.http.Cache-Control, "^.*stale-while-revalidate=([0-9]+).*$", "\1s");
-    if (beresp.http.X-Stale-While-Revalidate !~ "^[0-9]+s$") {
-        set beresp.http.X-Stale-While-Revalidate = "0s";
-    }
+    # Without stale-if-error, the grace Varnish took from stale-while-revalidate stands.
     set beresp.grace = std.duration(
-        regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"),
-        std.duration(beresp.http.X-Stale-While-Revalidate, 0s));
+        regsub(beresp.http.Cache-Control, "^.*stale-if-error=([0-9]+).*$", "\1s"), beresp.grace);
     return (deliver);
 }
 
 sub vcl_backend_error {
-    if (bereq.is_bgfetch || bereq.http.X-Fresh-Only) {
+    if (bereq.is_bgfetch) {
         return (abandon);
     }
 }
 
 sub vcl_deliver {
-    # The fetch past stale-while-revalidate failed: again, this time taking the stale page.
-    if (resp.status >= 500 && req.http.X-Fresh-Only && !req.http.X-Stale-If-Error) {
-        unset req.http.X-Fresh-Only;
-        set req.http.X-Stale-If-Error = "1";
-        return (restart);
-    }
     unset resp.http.X-Url;
-    unset resp.http.X-Stale-While-Revalidate;
     if (obj.uncacheable) {
         set resp.http.X-Cache = "pass";
     } elsif (obj.hits > 0) {
         set resp.http.X-Cache = "hit";
     } else {
         set resp.http.X-Cache = "miss";
-    }
-}
-
-sub vcl_synth {
-    if (resp.status >= 500 && req.http.X-Fresh-Only && !req.http.X-Stale-If-Error) {
-        unset req.http.X-Fresh-Only;
-        set req.http.X-Stale-If-Error = "1";
-        return (restart);
     }
 }

@@ -4,33 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Purge',
+            name="Purge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('backend', models.CharField(choices=[('http', 'PURGE HTTP (Varnish, Fastly)'), ('cloudflare', 'API Cloudflare')], max_length=16, verbose_name='service')),
-                ('endpoint', models.CharField(help_text='Le cache (ou la zone Cloudflare) à qui la purge est envoyée.', max_length=500, verbose_name='adresse')),
-                ('urls', models.JSONField(default=list, help_text='Les adresses des pages à purger.', verbose_name='pages')),
-                ('status', models.CharField(choices=[('pending', 'en attente'), ('done', 'faite'), ('failed', 'échouée')], default='pending', max_length=16, verbose_name='état')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='essais')),
-                ('next_attempt_at', models.DateTimeField(verbose_name='prochain essai')),
-                ('last_error', models.TextField(blank=True, verbose_name='dernière erreur')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='demandée le')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='faite le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "backend",
+                    models.CharField(
+                        choices=[("http", "PURGE HTTP (Varnish, Fastly)"), ("cloudflare", "API Cloudflare")],
+                        max_length=16,
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.CharField(
+                        help_text="Le cache (ou la zone Cloudflare) à qui la purge est envoyée.",
+                        max_length=500,
+                        verbose_name="adresse",
+                    ),
+                ),
+                (
+                    "urls",
+                    models.JSONField(default=list, help_text="Les adresses des pages à purger.", verbose_name="pages"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "en attente"), ("done", "faite"), ("failed", "échouée")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="état",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="essais")),
+                ("next_attempt_at", models.DateTimeField(verbose_name="prochain essai")),
+                ("last_error", models.TextField(blank=True, verbose_name="dernière erreur")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="demandée le")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="faite le")),
             ],
             options={
-                'verbose_name': 'purge du cache',
-                'verbose_name_plural': 'purges du cache',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='cdn_purge_due')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('done_at__isnull', False), ('status', 'done')), models.Q(models.Q(('status', 'done'), _negated=True), ('done_at__isnull', True)), _connector='OR'), name='cdn_purge_done_at')],
+                "verbose_name": "purge du cache",
+                "verbose_name_plural": "purges du cache",
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="cdn_purge_due")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("done_at__isnull", False), ("status", "done")),
+                            models.Q(models.Q(("status", "done"), _negated=True), ("done_at__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="cdn_purge_done_at",
+                    )
+                ],
             },
         ),
     ]

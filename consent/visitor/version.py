@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,7 +36,7 @@ class _Health:
 _health = _Health()
 
 
-def _guarded(operation, *args: object) -> object:  # type: ignore[no-untyped-def]
+def _guarded(operation: Callable[..., object], *args: object) -> object:
     if _health.down_since is not None and time.monotonic() - _health.down_since < RETRY_SECONDS:
         raise Unreachable
     try:

@@ -80,9 +80,7 @@ class Engine:
 def spawn(name: str, port: int, command: list[str], *, env: dict[str, str], log: IO[str], cwd: Path) -> Engine:
     # A process group of its own: Ctrl-C in the terminal reaches the stack, which stops each engine
     # in order; and a kill reaches a server's workers too.
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return Engine(name, port, process)
 
 
@@ -103,9 +101,9 @@ def wait_listening(engine: Engine, *, path: str | None = None, timeout: float = 
     raise RuntimeError(f"{engine.name} not ready on port {engine.port} after {timeout} s")
 
 
-def start_redis(workdir: Path, *, log: IO[str]) -> Engine:
-    """Redis without persistence, its files in ``workdir``."""
-    port = free_port()
+def start_redis(workdir: Path, *, log: IO[str], port: int | None = None) -> Engine:
+    """Redis without persistence, its files in ``workdir``, on ``port`` or a free one."""
+    port = port or free_port()
     command = [
         program("redis-server") or "redis-server",
         "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir),

@@ -43,6 +43,7 @@ class Stack:
     servers: list[Engine]
     redis: Engine | None
     env: dict[str, str] = field(repr=False)
+    log: IO[str] = field(repr=False)
     # Everything started, in order, restarted servers included: stopped in the reverse order.
     engines: list[Engine] = field(default_factory=list, repr=False)
 
@@ -53,14 +54,24 @@ class Stack:
     def counters(self, *names: str) -> dict[str, int]:
         return varnish_counters(self.varnish, self.workdir, *names)
 
-    def restart_server(self, index: int, log: IO[str]) -> Engine:
-        """Starts again, on its port, a server that was stopped or killed."""
+    def restart_server(self, index: int, **env: str) -> Engine:
+        """Starts again, on its port (with ``env`` added), a server that was stopped or killed."""
         old = self.servers[index]
-        server = start_gunicorn({**self.env, "PORT": str(old.port)}, log=log, name=old.name, port=old.port)
-        wait_listening(server, path="/healthz")
+        old.stop()
+        server = start_gunicorn({**self.env, **env}, log=self.log, name=old.name, port=old.port)
+        wait_listening(server, path="/healthz", timeout=60)
         self.servers[index] = server
         self.engines.insert(self.engines.index(old) + 1, server)
         return server
+
+    def restart_redis(self) -> Engine:
+        """Starts again, on its port, the Redis that was stopped."""
+        assert self.redis is not None
+        old = self.redis
+        old.stop()
+        self.redis = start_redis(self.workdir, log=self.log, port=old.port)
+        self.engines.insert(self.engines.index(old) + 1, self.redis)
+        return self.redis
 
 
 @contextlib.contextmanager
@@ -95,9 +106,9 @@ def running(
         engines.append(haproxy)
         varnish = start_varnish(haproxy, port=front_port, log=log, workdir=workdir)
         engines.append(varnish)
-        yield Stack(workdir, varnish, haproxy, web, cache, server_env, engines)
+        yield Stack(workdir, varnish, haproxy, web, cache, server_env, log, engines)
     finally:
-        for engine in reversed(engines):
+        for engine in reversed(engines):  # Stack.restart_* keep this list
             engine.stop()
         if own_log:
             log.close()
