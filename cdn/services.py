@@ -27,15 +27,15 @@ def endpoints() -> list[tuple[str, str]]:
     return configured
 
 
-def request_purge(*, urls: list[str]) -> list[Purge]:
-    """A purge of ``urls`` at every configured cache, unless the same purge is already waiting for its
-    first try (several rows saved in one transaction ask once)."""
-    now = timezone.now()
+def request_purge(*, urls: list[str], delay: float = 0) -> list[Purge]:
+    """A purge of ``urls`` at every configured cache in ``delay`` seconds, unless the same purge is
+    already waiting for its first try at that time (several rows saved in one transaction ask once)."""
+    at = timezone.now() + timedelta(seconds=delay)
     created = []
     for backend, endpoint in endpoints():
         waiting = Purge.objects.pending().filter(backend=backend, endpoint=endpoint, attempts=0, urls=urls)
-        if not waiting.exists():
-            created.append(Purge.objects.create(backend=backend, endpoint=endpoint, urls=urls, next_attempt_at=now))
+        if not waiting.filter(next_attempt_at__range=(at - timedelta(seconds=1), at + timedelta(seconds=1))).exists():
+            created.append(Purge.objects.create(backend=backend, endpoint=endpoint, urls=urls, next_attempt_at=at))
     return created
 
 

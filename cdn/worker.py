@@ -4,6 +4,7 @@ ends are sent by the next one that starts the thread, or by ``manage.py send_pur
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 
@@ -15,6 +16,17 @@ logger = logging.getLogger(__name__)
 _wake = threading.Event()
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
+
+
+# A management command (bump_policy_revision) ends right after its save: give its purges a moment.
+EXIT_WAIT_SECONDS = 5.0
+
+
+@atexit.register
+def _finish_at_exit() -> None:
+    thread = _thread
+    if thread is not None and thread.is_alive():
+        thread.join(timeout=EXIT_WAIT_SECONDS)
 
 
 def kick() -> None:

@@ -4,6 +4,7 @@ the declarations). See cdn/ and docs/deployment.md."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -14,8 +15,6 @@ from nocrm_site.seo import PAGES, absolute
 
 def page_urls() -> list[str]:
     """The absolute URL (on SITE_URL) of every page of the sitemap, in each language."""
-    from django.conf import settings
-
     urls = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
@@ -23,7 +22,17 @@ def page_urls() -> list[str]:
     return urls
 
 
-def purge_pages(**_kwargs: object) -> None:
-    """Asks every configured cache to drop the pages; sent in the background, never blocking the save."""
-    if endpoints() and request_purge(urls=page_urls()):
-        worker.kick()
+def purge_pages(*, everywhere: bool = True, **_kwargs: object) -> None:
+    """Asks every configured cache to drop the pages; sent in the background, never blocking the save.
+
+    Unless every server serves the change at once (``everywhere``: a shared cache took the deletion of
+    the version token), a cache would store again a server's old copy: the pages are purged a second
+    time once every server's copy has expired (CONSENT_DECLARATIONS_CACHE_SECONDS, and one more).
+    """
+    if not endpoints():
+        return
+    urls = page_urls()
+    request_purge(urls=urls)
+    if not everywhere:
+        request_purge(urls=urls, delay=settings.CONSENT_DECLARATIONS_CACHE_SECONDS + 1)
+    worker.kick()

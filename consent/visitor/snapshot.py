@@ -43,6 +43,7 @@ from consent.visitor.version import (
     forget_version,
     local_version,
     settle_version,
+    shared,
 )
 
 __all__ = ["VERSION_KEY", "Snapshot", "declarations_changed", "get_snapshot", "invalidate"]
@@ -216,11 +217,13 @@ def invalidate(**_kwargs: object) -> None:
 
 
 def _changed() -> None:
-    if not forget_version():
+    forgotten = forget_version()
+    if not forgotten:
         # Other servers see the change within their expiry; this one at once.
         _state.built_at = float("-inf")
         logger.warning("declarations changed while the shared cache is down: other servers follow within their expiry")
-    declarations_changed.send(sender=Snapshot)
+    # everywhere: every server serves the change from now on; otherwise only once their copies expire.
+    declarations_changed.send(sender=Snapshot, everywhere=forgotten and shared())
 
 
 def connect_invalidation() -> None:

@@ -83,6 +83,11 @@ def forget_version() -> bool:
     return True
 
 
+def shared() -> bool:
+    """Whether the cache is shared between processes (a deletion of the token reaches every server)."""
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in ("LocMemCache", "DummyCache")
+
+
 def local_version() -> str:
     """A token of this process alone, for declarations built while the shared cache is down."""
     return "local-" + uuid.uuid4().hex

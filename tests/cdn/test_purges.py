@@ -48,16 +48,23 @@ def test_a_committed_change_asks_every_cache_once(demo, settings, django_capture
     assert not Purge.objects.exists()  # nothing before the commit
     for callback in callbacks:
         callback()
-    purges = list(Purge.objects.order_by("id"))
-    assert [(p.backend, p.endpoint) for p in purges] == [
-        ("http", "http://127.0.0.1:1"),
-        ("http", "http://127.0.0.1:2"),
-        ("cloudflare", "zone123"),
-    ]
+    purges = list(Purge.objects.order_by("next_attempt_at", "id"))
+    endpoints = [("http", "http://127.0.0.1:1"), ("http", "http://127.0.0.1:2"), ("cloudflare", "zone123")]
+    # The per-process cache of the tests: now, and again once every server's copy has expired.
+    assert [(p.backend, p.endpoint) for p in purges] == endpoints * 2
     assert all(p.urls == page_urls() and p.status == "pending" for p in purges)
+    now, later = purges[0].next_attempt_at, purges[-1].next_attempt_at
+    assert abs((later - now).total_seconds() - (settings.CONSENT_DECLARATIONS_CACHE_SECONDS + 1)) < 1
     assert kicked
-    purge_pages()  # a second save of the same transaction: the waiting purges already cover it
-    assert Purge.objects.count() == 3
+    purge_pages(everywhere=False)  # a second save of the same transaction: the waiting purges cover it
+    assert Purge.objects.count() == 6
+
+
+def test_with_a_shared_cache_the_pages_are_purged_once(demo, settings, monkeypatch):
+    settings.CDN_PURGE_URLS = ["http://127.0.0.1:1"]
+    monkeypatch.setattr("cdn.worker.kick", lambda: None)
+    purge_pages(everywhere=True)
+    assert Purge.objects.count() == 1
 
 
 def test_without_a_cache_configured_nothing_is_written(demo, settings):
