@@ -13,6 +13,8 @@ describe the same machine at the same time; each concern also runs alone:
 - bench/faults.py: PostgreSQL stopped during a load, a worker killed
 - bench/backoffice.py: the export of 1,000,000 records (BENCH_RECORDS), in its own process and cluster
 - bench/scan.py: a full cookie scan (every public page in every consent state), in its own server
+- bench/stack.py: `make stack`'s engines (Varnish, HAProxy, two servers, Redis): pages through the
+  cache, decisions through the balancer, an admin save to the front, failover; its own section
 
 bench/harness.py holds what they share (the servers, wrk, paired runs) and bench/report.py writes
 bench/RESULTS.md from the figures.
@@ -29,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import backoffice, faults, pages, scan, tracking  # noqa: E402
+from bench import backoffice, faults, pages, scan, stack, tracking  # noqa: E402
 from bench.harness import demo_site, gunicorn, gunicorn_pids, port_of  # noqa: E402
-from bench.report import RESULTS, Figures, kept_sections, report, versions  # noqa: E402
+from bench.report import RESULTS, Figures, kept_sections, replace_section, report, versions  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))  # consent records for the export benchmark
 
@@ -54,6 +56,9 @@ def main() -> None:
             trackers.events = tracking.stored_events(message_id)
             with gunicorn({**env, **scan.PLAIN_HTTP}) as plain:
                 scanned = scan.measure(plain)
+            stack_started = time.monotonic()
+            stacked = stack.measure(env, workdir)
+            stack_section = stack.section(stacked, time.monotonic() - stack_started)
         export = backoffice.measure(RECORDS)
     figures = Figures(
         elapsed=time.monotonic() - started,
@@ -67,7 +72,10 @@ def main() -> None:
         export=export,
         scan=scanned,
     )
-    RESULTS.write_text(report(figures) + kept_sections(RESULTS.read_text()))  # make lighthouse's stays
+    # The stack's section (bench/stack.py) is rewritten; make lighthouse's stays.
+    RESULTS.write_text(
+        replace_section(report(figures) + kept_sections(RESULTS.read_text()), stack.HEADING, stack_section)
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)} in {figures.elapsed:.0f} s")
 
 
