@@ -26,7 +26,7 @@ def listening(url: str) -> bool:
 
 def test_make_stack_serves_through_the_cache_and_stops_everything_on_sigterm():
     skip_without_engines()
-    env = server_env(DATABASE_OWNER_URL=owner_url(), DEBUG="0")
+    env = server_env(DATABASE_OWNER_URL=owner_url(), DEBUG="1")  # as .env has it: the servers still run without
     process = subprocess.Popen(
         [sys.executable, "manage.py", "stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True,
@@ -45,6 +45,9 @@ def test_make_stack_serves_through_the_cache_and_stops_everything_on_sigterm():
         assert call(front).status == 200
         page = call(front)
         assert (page.status, page.header("x-cache")) == (200, "hit")
+        # DEBUG off: an unknown path is the site's own 404 page, not Django's debug page.
+        missing = call(front + "/no-such-page/")
+        assert missing.status == 404 and "URLconf" not in missing.body
         engines = [word.strip(",") for word in others.split() if word.startswith("http://")]
         assert len(engines) == 3 and all(listening(url) for url in engines)
         process.send_signal(signal.SIGTERM)
@@ -52,6 +55,10 @@ def test_make_stack_serves_through_the_cache_and_stops_everything_on_sigterm():
         assert not listening(front) and not any(listening(url) for url in engines)
         assert not logs.parent.exists()  # the temporary folder is gone with the stack
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # a failed assertion: the command still stops what it started
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

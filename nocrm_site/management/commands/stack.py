@@ -40,7 +40,9 @@ class Command(BaseCommand):
         call_command("migrate", database=OWNER, interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
         connections.close_all()
-        with running(dict(os.environ), redis=not no_redis) as stack:
+        # The production shape: DEBUG off for the servers whatever .env says (its values, read into
+        # this process's environment, would win over the stack's defaults).
+        with running({**os.environ, "DEBUG": "0"}, redis=not no_redis) as stack:
             self.stdout.write(self.style.SUCCESS(f"The site, through Varnish: {stack.front}/"))
             self.stdout.write(
                 f"HAProxy {stack.haproxy.url}, servers {', '.join(s.url for s in stack.servers)}"
