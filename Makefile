@@ -15,8 +15,8 @@ $(BIN)/.installed: requirements-dev.txt
 	touch $@
 
 # Debian packages the project needs: gettext (compilemessages), Chromium (browser tests), wrk (bench),
-# Varnish, HAProxy and Redis (make stack, its tests and bench). Only installed: their services are
-# never started (make stack runs them as child processes).
+# Varnish, HAProxy and Redis (make stack, its tests and bench), which make stack runs as child
+# processes of its own: their system services are never used.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
