@@ -1,5 +1,6 @@
 """``make stack``'s command as a person runs it: a process of its own that prints the front URL,
-serves the site through Varnish and HAProxy, and stops every engine on SIGTERM (Ctrl-C alike)."""
+serves the site through Varnish and HAProxy, and stops every engine on SIGTERM or SIGINT (Ctrl-C),
+also when started with SIGINT ignored, as a shell starts a background job."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ def listening(url: str) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_make_stack_serves_through_the_cache_and_stops_everything_on_sigterm():
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT (Ctrl-C)"])
+def test_make_stack_serves_through_the_cache_and_stops_everything(stop):
     skip_without_engines()
     env = server_env(DATABASE_OWNER_URL=owner_url(), DEBUG="1")  # as .env has it: the servers still run without
     process = subprocess.Popen(
         [sys.executable, "manage.py", "stack"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True,
+        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )  # fmt: skip
     lines: list[str] = []
     try:
@@ -50,7 +52,7 @@ def test_make_stack_serves_through_the_cache_and_stops_everything_on_sigterm():
         assert missing.status == 404 and "URLconf" not in missing.body
         engines = [word.strip(",") for word in others.split() if word.startswith("http://")]
         assert len(engines) == 3 and all(listening(url) for url in engines)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         assert process.wait(timeout=60) == 0
         assert not listening(front) and not any(listening(url) for url in engines)
         assert not logs.parent.exists()  # the temporary folder is gone with the stack

@@ -35,6 +35,9 @@ class Command(BaseCommand):
             raise CommandError(f"With DATABASE_URL set, stack also needs DATABASE_OWNER_URL (the {OWNER!r} alias).")
         if absent := missing():
             raise CommandError(f"Install the Debian packages first (make system-packages): {' '.join(absent)}.")
+        # SIGINT too: a shell starting this in the background leaves SIGINT ignored, and Python then
+        # keeps it so; `kill -INT` (what Ctrl-C sends) must stop the stack as it does in a terminal.
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, _interrupt)
         connections[OWNER].ensure_connection()  # joins (and starts) the embedded cluster for the session
         call_command("migrate", database=OWNER, interactive=False, verbosity=0)
