@@ -196,3 +196,24 @@ def test_a_server_lost_then_both_pages_keep_answering(site):
         assert time.monotonic() - back < 10
         time.sleep(0.1)
     assert call(site.front + pages[0]).header("x-cache") == "hit"
+
+
+def test_only_the_purgers_may_purge_or_ban(site):
+    import http.client
+
+    url = site.front + reverse("home")
+    call(url)
+    assert call(url).header("x-cache") == "hit"
+    # Another address of this machine, outside the VCL's purgers ACL.
+    port = int(site.front.rsplit(":", 1)[1])
+    outsider = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=("127.0.0.2", 0))
+    outsider.request("PURGE", "/")
+    assert outsider.getresponse().status == 405
+    outsider.close()
+    assert call(url).header("x-cache") == "hit"
+    english = site.front + "/en/"
+    call(english)
+    assert call(english).header("x-cache") == "hit"
+    assert call(site.front + "/en/", method="BAN").status == 200  # every path under /en/
+    assert call(english).header("x-cache") == "miss"
+    assert call(url).header("x-cache") == "hit"  # the French home page was not under /en/
