@@ -7,19 +7,24 @@ APT    := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-reco
 # Build steps read the settings, which need a key; the real one lives in .env or the environment.
 BUILD_ENV := SECRET_KEY=$${SECRET_KEY:-build-only-not-secret}
 
-.PHONY: run admin lighthouse test lint migrations-check bench setup system-packages lock
+.PHONY: run stack admin lighthouse test lint migrations-check bench setup system-packages lock
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $@
 
-# Debian packages the project needs: gettext (compilemessages), Chromium (browser tests), wrk (bench).
+# Debian packages the project needs: gettext (compilemessages), Chromium (browser tests), wrk (bench),
+# Varnish, HAProxy and Redis (make stack, its tests and bench), which make stack runs as child
+# processes of its own: their system services are never used.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	PATH="$$PATH:/usr/sbin:/sbin" command -v varnishd >/dev/null || missing="$$missing varnish"; \
+	PATH="$$PATH:/usr/sbin:/sbin" command -v haproxy >/dev/null || missing="$$missing haproxy"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then apt-get update -q && $(APT) $$missing; fi
 
 # Fresh secrets for development: Django's key, and the receipts' Ed25519 key (any 32 random bytes).
@@ -36,6 +41,12 @@ run: setup .env
 	@# A .env written before receipts existed gets a receipt key too.
 	@grep -q '^CONSENT_RECEIPT_KEY=.' .env || { sed -i '/^CONSENT_RECEIPT_KEY=/d' .env; echo "CONSENT_RECEIPT_KEY=$$($(RECEIPT_KEY_CMD))" >> .env; }
 	$(BIN)/python manage.py dev 127.0.0.1:$(PORT)
+
+# The production shape on 127.0.0.1: Varnish → HAProxy → two gunicorn servers, Redis, the embedded
+# PostgreSQL (or DATABASE_URL); prints the front URL; Ctrl-C or SIGTERM stops everything.
+stack: setup .env
+	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py stack
 
 # The first admin account (asks for a username, an e-mail address and a password).
 admin: setup .env

@@ -15,6 +15,8 @@ describe the same machine at the same time; each concern also runs alone:
 - bench/scan.py: a full cookie scan (every public page in every consent state), in its own server
 - bench/page_build.py: the time to build every public page (and the gated vendor blocks), in process
 - bench/receipts.py: the settings page with a visitor's history and the consent receipt download
+- bench/stack.py: `make stack`'s engines (Varnish, HAProxy, two servers, Redis): pages through the
+  cache, decisions through the balancer, an admin save to the front, failover; its own section
 
 bench/harness.py holds what they share (the servers, wrk, paired runs) and bench/report.py writes
 bench/RESULTS.md from the figures.
@@ -31,9 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import backoffice, faults, page_build, pages, receipts, scan, tracking  # noqa: E402
+from bench import backoffice, faults, page_build, pages, receipts, scan, stack, tracking  # noqa: E402
 from bench.harness import demo_site, gunicorn, gunicorn_pids, port_of  # noqa: E402
-from bench.report import RESULTS, Figures, kept_sections, report, versions  # noqa: E402
+from bench.report import RESULTS, Figures, kept_sections, replace_section, report, versions  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_RECORDS", "1000000"))  # consent records for the export benchmark
 
@@ -57,6 +59,9 @@ def main() -> None:
             trackers.events = tracking.stored_events(message_id)
             with gunicorn({**env, **scan.PLAIN_HTTP}) as plain:
                 scanned = scan.measure(plain)
+            stack_started = time.monotonic()
+            stacked = stack.measure(env, workdir)
+            stack_section = stack.section(stacked, time.monotonic() - stack_started)
             receipt_figures = receipts.measure(env)  # last: it fills the log with other visitors' decisions
         export = backoffice.measure(RECORDS)
     figures = Figures(
@@ -73,7 +78,10 @@ def main() -> None:
         page_build=built,
         receipts=receipt_figures,
     )
-    RESULTS.write_text(report(figures) + kept_sections(RESULTS.read_text()))  # make lighthouse's stays
+    # The stack's section (bench/stack.py) is rewritten; make lighthouse's stays.
+    RESULTS.write_text(
+        replace_section(report(figures) + kept_sections(RESULTS.read_text()), stack.HEADING, stack_section)
+    )
     print(f"wrote {RESULTS.relative_to(ROOT)} in {figures.elapsed:.0f} s")
 
 

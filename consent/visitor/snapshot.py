@@ -3,7 +3,9 @@
 Each process keeps one ``Snapshot``. A version token in the Django cache says whether it is current:
 an admin change deletes the token (at once on every server with a shared cache; with the default
 per-process cache, other servers rebuild when their token expires, within
-``CONSENT_DECLARATIONS_CACHE_SECONDS``).
+``CONSENT_DECLARATIONS_CACHE_SECONDS``, which is also the delay while a shared cache is down:
+consent/visitor/version.py). Once the change is committed, ``declarations_changed`` is sent (the
+cached pages in front are purged on it: purge/).
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ import hashlib
 import json
 import logging
 import threading
-import uuid
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, signals
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from consent.catalog import CATALOG, Signal
+from consent.catalog import CATALOG, VendorSignal
 from consent.models import (
     OPTIONAL_PURPOSES,
     Cookie,
@@ -35,8 +38,19 @@ from consent.models import (
     VendorTag,
 )
 from consent.visitor.cookie import ConsentState
+from consent.visitor.version import (
+    VERSION_KEY,
+    Unreachable,
+    current_version,
+    forget_version,
+    local_version,
+    settle_version,
+    shared,
+)
 
-VERSION_KEY = "consent:declarations-version"
+__all__ = ["VERSION_KEY", "Snapshot", "declarations_changed", "get_snapshot", "invalidate"]
+# Sent once a change to the declarations, cookie tables or policy revisions is committed.
+declarations_changed = Signal()
 logger = logging.getLogger(__name__)
 
 
@@ -100,6 +114,7 @@ class Snapshot:
 
 class _State:
     snapshot: Snapshot | None = None
+    built_at: float = 0.0  # time.monotonic() of the build, for the expiry while the shared cache is down
 
 
 _state = _State()
@@ -113,25 +128,38 @@ def clear() -> None:
 
 def get_snapshot() -> Snapshot:
     """The current declarations; queries the database only when they changed or expired."""
-    version = cache.get(VERSION_KEY)
     current = _state.snapshot
+    try:
+        version = current_version()
+    except Unreachable:
+        # The shared cache is down: the per-process expiry, as without a shared cache.
+        if current is not None and time.monotonic() - _state.built_at < settings.CONSENT_DECLARATIONS_CACHE_SECONDS:
+            return current
+        return _rebuild(current, local_version)
     if current is not None and version == current.version:
         return current
+    return _rebuild(current, (lambda: version) if version is not None else _settled_version)
+
+
+def _settled_version() -> str:
+    try:
+        return settle_version()
+    except Unreachable:
+        return local_version()
+
+
+def _rebuild(current: Snapshot | None, version: Callable[[], str]) -> Snapshot:
     with _build_lock:
-        if version is None:
-            version = uuid.uuid4().hex
-            # add() so that concurrent builders on several servers settle on one token.
-            if not cache.add(VERSION_KEY, version, settings.CONSENT_DECLARATIONS_CACHE_SECONDS):
-                version = cache.get(VERSION_KEY) or version
         try:
-            _state.snapshot = build_snapshot(version)
+            snapshot = build_snapshot(version())
         except DatabaseError:
             # The database is down: pages keep their last known declarations rather than fail.
             if current is None:
                 raise
             logger.warning("declarations not refreshed: database unavailable")
             return current
-        return _state.snapshot
+        _state.snapshot, _state.built_at = snapshot, time.monotonic()
+        return snapshot
 
 
 def build_snapshot(version: str) -> Snapshot:
@@ -183,7 +211,7 @@ def build_snapshot(version: str) -> Snapshot:
 
 def signal_of(vendor: str) -> str:
     entry = CATALOG.get(vendor)
-    return entry.signal if entry else Signal.NONE
+    return entry.signal if entry else VendorSignal.NONE
 
 
 def purpose_declarations(purposes: list[Purpose]) -> dict[str, object]:
@@ -224,7 +252,17 @@ def banner_hash(snapshot: Snapshot) -> str:
 
 def invalidate(**_kwargs: object) -> None:
     """Forget the declarations on every server sharing the cache, once the transaction commits."""
-    transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+    transaction.on_commit(_changed)
+
+
+def _changed() -> None:
+    forgotten = forget_version()
+    if not forgotten:
+        # Other servers see the change within their expiry; this one at once.
+        _state.built_at = float("-inf")
+        logger.warning("declarations changed while the shared cache is down: other servers follow within their expiry")
+    # everywhere: every server serves the change from now on; otherwise only once their copies expire.
+    declarations_changed.send(sender=Snapshot, everywhere=forgotten and shared())
 
 
 def connect_invalidation() -> None:

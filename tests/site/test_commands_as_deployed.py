@@ -11,11 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from consent.models import ConsentRecord, DaySeal, PolicyRevision
-from consent.privileges import OWNER
-from tests.servers import ROOT, server_env
+from tests.servers import ROOT, owner_url, server_env
 from tracking.models import Recipient
 
 
@@ -40,12 +38,6 @@ def succeeds(*args: str, **env: str) -> str:
     result = manage(*args, **env)
     assert result.returncode == 0, f"manage.py {' '.join(args)}: {result.stdout[-2000:]}{result.stderr[-3000:]}"
     return result.stdout
-
-
-def owner_url() -> str:
-    settings = connections[OWNER].settings_dict
-    connections[OWNER].ensure_connection()
-    return f"postgres://{settings['USER']}@/{settings['NAME']}?host={connections[OWNER].settings_dict['HOST']}"
 
 
 def test_the_release_job_migrates_as_the_owner(transactional_db):
