@@ -59,10 +59,11 @@ def main() -> None:
             trackers.events = tracking.stored_events(message_id)
             with gunicorn({**env, **scan.PLAIN_HTTP}) as plain:
                 scanned = scan.measure(plain)
+            receipt_figures = receipts.measure(env)  # after the others: it fills the log with decisions
+            # Last: make stack stops the database when it ends.
             stack_started = time.monotonic()
             stacked = stack.measure(env, workdir)
             stack_section = stack.section(stacked, time.monotonic() - stack_started)
-            receipt_figures = receipts.measure(env)  # last: it fills the log with other visitors' decisions
         export = backoffice.measure(RECORDS)
     figures = Figures(
         elapsed=time.monotonic() - started,
