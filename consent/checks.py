@@ -152,3 +152,21 @@ def check_receipt_key_set(app_configs: object = None, **kwargs: object) -> list[
             id="consent.W002",
         )
     ]
+
+
+@checks.register()
+def check_rate_limit(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """CONSENT_RATE_LIMIT must be a count the database can hold for a client and for its /48: PostgreSQL
+    counts them in an integer, and past it every decision fails with "integer out of range"."""
+    from ratelimit.clients import NETWORK_FACTOR
+
+    limit = settings.CONSENT_RATE_LIMIT
+    if limit >= 1 and limit * NETWORK_FACTOR < 2**31:
+        return []
+    return [
+        checks.Error(
+            f"CONSENT_RATE_LIMIT is {limit}: it must be between 1 and {(2**31 - 1) // NETWORK_FACTOR:,}.",
+            hint="An IPv6 /48 may post 8 times a client's limit, counted in a PostgreSQL integer.",
+            id="consent.E006",
+        )
+    ]

@@ -160,3 +160,9 @@ def test_csp_report_only_mode_is_a_setting(tmp_path):
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.split()[-2:] == ["not-enforced", "report-only"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "268435456"])
+def test_a_rate_limit_the_database_cannot_count_is_an_error(tmp_path, limit):
+    result = _check(tmp_path, DATABASE_URL=APP_URL, CONSENT_RATE_LIMIT=limit)
+    assert result.returncode == 1 and "consent.E006" in result.stderr, result.stdout + result.stderr
